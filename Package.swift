@@ -1,0 +1,28 @@
+// swift-tools-version:6.0
+// Tern: a WebAssembly function runtime. Dependencies between targets are
+// one-way, bottom to top (see docs/architecture.md):
+//   TernFormat  <- TernEngine <- TernSpecTest <- tern (CLI)
+import PackageDescription
+
+/// The interpreter's hot loop relies on explicit wrapping arithmetic and
+/// unchecked pointer access; exclusivity checks would add a runtime call per
+/// access to instance state, so the engine opts out of them.
+let engineSettings: [SwiftSetting] = [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"]),
+]
+
+let package = Package(
+    name: "Tern",
+    products: [
+        .executable(name: "tern", targets: ["tern"]),
+        .library(name: "TernEngine", targets: ["TernEngine"]),
+    ],
+    targets: [
+        .target(name: "TernFormat"),
+        .target(name: "TernEngine", dependencies: ["TernFormat"], swiftSettings: engineSettings),
+        .target(name: "TernSpecTest", dependencies: ["TernEngine"]),
+        .executableTarget(name: "tern", dependencies: ["TernEngine", "TernSpecTest"]),
+        .testTarget(name: "TernFormatTests", dependencies: ["TernFormat"]),
+        .testTarget(name: "TernEngineTests", dependencies: ["TernEngine"]),
+    ]
+)
