@@ -30,11 +30,22 @@ public final class CompiledModule: @unchecked Sendable {
     let code: CompiledCode
     /// Module type index -> canonical type id.
     let typeIDs: [UInt32]
+    /// Data segment bytes at stable addresses, shared by all instances.
+    let dataSegments: [UnsafeBufferPointer<UInt8>]
 
     init(module: Module, code: CompiledCode) {
         self.module = module
         self.code = code
         self.typeIDs = module.types.map { TypeRegistry.shared.id(for: $0) }
+        self.dataSegments = module.data.map { segment in
+            let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: segment.bytes.count)
+            _ = buffer.initialize(from: segment.bytes)
+            return UnsafeBufferPointer(buffer)
+        }
+    }
+
+    deinit {
+        for segment in dataSegments { segment.deallocate() }
     }
 
     public var imports: [Import] { module.imports }

@@ -44,6 +44,8 @@ struct MemoryEntity {
     var maxPages: Int
     /// Bytes reserved at `base`.
     var reservedBytes: Int
+    /// The maximum from the memory's type (import matching uses it).
+    var maxPagesDeclared: UInt32?
 
     var pageCount: Int { byteCount / MemoryEntity.pageSize }
 }
@@ -56,6 +58,8 @@ struct TableEntity {
     /// Growth ceiling in elements: declared maximum and store limit.
     var maxCount: Int
     var elementType: ValueType
+    /// The maximum from the table's type (import matching uses it).
+    var maxCountDeclared: UInt32?
 }
 
 /// One global variable (imported globals share the exporter's entity).

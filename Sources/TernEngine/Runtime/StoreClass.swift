@@ -33,6 +33,9 @@ public final class Store {
     var maxCallDepth: Int { min(limits.maxCallDepth ?? .max, engine.configuration.maxCallDepth) }
 
     var hostFunctions: [HostFunctionRecord] = []
+    /// Modules instantiated here: their code must live as long as the
+    /// store's function entities, which may outlive the `Instance` objects.
+    var retainedModules: [CompiledModule] = []
     /// Interpreter stacks, created on first use.
     var executionStack: ExecutionStack?
     /// Deallocation actions for everything allocated in this store.
@@ -75,6 +78,14 @@ struct EntityArena {
         let pointer = UnsafeMutablePointer<T>.allocate(capacity: 1)
         pointer.initialize(to: value)
         releases.append { pointer.deinitialize(count: 1); pointer.deallocate() }
+        return pointer
+    }
+
+    /// Uninitialized storage for a trivial type (plain pointers and
+    /// integers), which the caller initializes before use.
+    mutating func reserve<T: BitwiseCopyable>(_ type: T.Type) -> UnsafeMutablePointer<T> {
+        let pointer = UnsafeMutablePointer<T>.allocate(capacity: 1)
+        releases.append { pointer.deallocate() }
         return pointer
     }
 
