@@ -1,0 +1,160 @@
+import Foundation
+import XCTest
+
+/// Where the tests find shared data and external tools.
+enum TestEnvironment {
+    /// The repository root, derived from this file's location
+    /// (`<repo>/Tests/TernFormatTests/TestEnvironment.swift`).
+    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The shared data directory (benchmark kernels, spec testsuite):
+    /// `TERN_SHARED_DIR`, or `<repo>/../shared`.
+    static var sharedDirectory: URL {
+        if let path = ProcessInfo.processInfo.environment["TERN_SHARED_DIR"], !path.isEmpty {
+            return URL(fileURLWithPath: path)
+        }
+        return repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
+    }
+
+    /// The spec testsuite's `.wast` files: `TERN_SPEC_SUITE` (as for
+    /// `scripts/spectest.sh`), or `<shared>/wasm-spec-testsuite`.
+    static var specTestsuiteDirectory: URL {
+        if let path = ProcessInfo.processInfo.environment["TERN_SPEC_SUITE"], !path.isEmpty {
+            return URL(fileURLWithPath: path)
+        }
+        return sharedDirectory.appendingPathComponent("wasm-spec-testsuite")
+    }
+
+    /// CI sets `TERN_REQUIRE_TOOLS=1`: missing tools or data then fail the
+    /// test instead of skipping it, so a broken CI image cannot pass silently.
+    static var toolsRequired: Bool {
+        ProcessInfo.processInfo.environment["TERN_REQUIRE_TOOLS"] == "1"
+    }
+
+    /// Skips the current test (or fails it, when tools are required) because
+    /// `what` is unavailable.
+    static func unavailable(_ what: String) -> Error {
+        if toolsRequired {
+            return TestSetupError(message: "\(what) is unavailable and TERN_REQUIRE_TOOLS=1")
+        }
+        return XCTSkip("\(what) is unavailable")
+    }
+
+    /// The absolute path of `name` on `PATH`.
+    static func tool(_ name: String) throws -> URL {
+        let searchPath = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for directory in searchPath.split(separator: ":") {
+            let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: candidate.path) {
+                return candidate
+            }
+        }
+        throw unavailable("the tool \(name)")
+    }
+
+    /// The benchmark kernels (`<shared>/bench/kernels/*.wasm`), sorted by
+    /// name; empty when they are missing, unless tools are required.
+    static func benchmarkKernels() throws -> [[UInt8]] {
+        let directory = sharedDirectory.appendingPathComponent("bench/kernels")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        let kernels = try names.filter { $0.hasSuffix(".wasm") }.sorted().map { name in
+            [UInt8](try Data(contentsOf: directory.appendingPathComponent(name)))
+        }
+        if kernels.isEmpty && toolsRequired {
+            throw TestSetupError(message: "no benchmark kernels in \(directory.path) and TERN_REQUIRE_TOOLS=1")
+        }
+        return kernels
+    }
+}
+
+struct TestSetupError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// A temporary directory, removed when the value is released.
+final class TemporaryDirectory {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("tern-format-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: url)
+    }
+}
+
+/// One command of a `wast2json` script, reduced to what the decoder tests use.
+struct WastCommand {
+    var type: String
+    var line: Int
+    /// The module file, for commands that carry one.
+    var moduleFile: URL?
+    /// `binary` or `text` for assert_malformed/assert_invalid modules.
+    var moduleType: String?
+    /// The expected message of an assertion.
+    var text: String?
+}
+
+/// Converts `.wast` scripts to JSON command lists and binary modules.
+enum Wast2Json {
+    static func convert(_ wastFile: URL, into directory: URL, options: [String] = []) throws -> [WastCommand] {
+        let tool = try TestEnvironment.tool("wast2json")
+        let jsonFile = directory.appendingPathComponent(wastFile.deletingPathExtension().lastPathComponent + ".json")
+        let process = Process()
+        process.executableURL = tool
+        process.arguments = options + [wastFile.path, "-o", jsonFile.path]
+        let errors = Pipe()
+        process.standardError = errors
+        // Not `waitUntilExit()`: on Linux it polls a run loop and costs
+        // about 50 ms per process, which adds up over the spec testsuite.
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
+        try process.run()
+        let message = errors.fileHandleForReading.readDataToEndOfFile()
+        exited.wait()
+        guard process.terminationStatus == 0 else {
+            throw TestSetupError(message: "wast2json \(wastFile.lastPathComponent) failed: "
+                + (String(data: message, encoding: .utf8) ?? ""))
+        }
+        return try commands(in: jsonFile)
+    }
+
+    /// Converts a script given as text.
+    static func convert(
+        source: String, named name: String, into directory: URL, options: [String] = []
+    ) throws -> [WastCommand] {
+        let wastFile = directory.appendingPathComponent(name + ".wast")
+        try source.write(to: wastFile, atomically: true, encoding: .utf8)
+        return try convert(wastFile, into: directory, options: options)
+    }
+
+    private static func commands(in jsonFile: URL) throws -> [WastCommand] {
+        let data = try Data(contentsOf: jsonFile)
+        guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let list = root["commands"] as? [[String: Any]]
+        else {
+            throw TestSetupError(message: "unexpected JSON in \(jsonFile.path)")
+        }
+        let directory = jsonFile.deletingLastPathComponent()
+        return list.map { command in
+            WastCommand(
+                type: command["type"] as? String ?? "",
+                line: command["line"] as? Int ?? 0,
+                moduleFile: (command["filename"] as? String).map { directory.appendingPathComponent($0) },
+                moduleType: command["module_type"] as? String,
+                text: command["text"] as? String)
+        }
+    }
+}
+
+extension WastCommand {
+    func moduleBytes() throws -> [UInt8] {
+        guard let moduleFile else { throw TestSetupError(message: "line \(line): no module file") }
+        return [UInt8](try Data(contentsOf: moduleFile))
+    }
+}
