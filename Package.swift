@@ -22,7 +22,9 @@ let package = Package(
         .target(name: "TernEngine", dependencies: ["TernFormat"], swiftSettings: engineSettings),
         .target(name: "TernSpecTest", dependencies: ["TernEngine"]),
         .executableTarget(name: "tern", dependencies: ["TernEngine", "TernSpecTest"]),
-        .testTarget(name: "TernFormatTests", dependencies: ["TernFormat"]),
-        .testTarget(name: "TernEngineTests", dependencies: ["TernEngine"]),
+        // Shared test helpers (module builder and mutator, tool lookup); used by tests only.
+        .target(name: "TernTestSupport", dependencies: ["TernFormat"]),
+        .testTarget(name: "TernFormatTests", dependencies: ["TernFormat", "TernTestSupport"]),
+        .testTarget(name: "TernEngineTests", dependencies: ["TernEngine", "TernTestSupport"]),
     ]
 )

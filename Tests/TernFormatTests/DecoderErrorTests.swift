@@ -1,4 +1,5 @@
 import TernFormat
+import TernTestSupport
 import XCTest
 
 /// Malformed modules: each must be rejected with the expected reason, at

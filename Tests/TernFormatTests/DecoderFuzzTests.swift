@@ -1,5 +1,6 @@
 import Foundation
 import TernFormat
+import TernTestSupport
 import XCTest
 
 /// Deterministic robustness test: the decoder must return a module or throw

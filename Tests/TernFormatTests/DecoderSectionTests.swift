@@ -1,4 +1,5 @@
 import TernFormat
+import TernTestSupport
 import XCTest
 
 /// Well-formed modules, one section (or encoding) at a time.

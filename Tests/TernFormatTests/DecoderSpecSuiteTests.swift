@@ -1,5 +1,6 @@
 import Foundation
 import TernFormat
+import TernTestSupport
 import XCTest
 
 /// Runs the decoder over every module of the Wasm 2.0 spec testsuite

@@ -1,4 +1,5 @@
 import TernFormat
+import TernTestSupport
 import XCTest
 
 /// Modules produced by a real toolchain (wabt's wast2json) from text.

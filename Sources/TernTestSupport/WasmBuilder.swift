@@ -2,30 +2,30 @@ import TernFormat
 
 /// Hand assembly of WebAssembly binaries for tests: the primitive encodings
 /// of the binary format plus a few shorthands for common entries.
-enum Wasm {
-    static let header: [UInt8] = [0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00]
+public enum Wasm {
+    public static let header: [UInt8] = [0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00]
 
     /// A module: the header followed by the given (already encoded) sections.
-    static func module(_ sections: [UInt8]...) -> [UInt8] {
+    public static func module(_ sections: [UInt8]...) -> [UInt8] {
         header + sections.joined()
     }
 
-    static func section(_ id: UInt8, _ contents: [UInt8]) -> [UInt8] {
+    public static func section(_ id: UInt8, _ contents: [UInt8]) -> [UInt8] {
         [id] + u32(contents.count) + contents
     }
 
-    static func section(_ id: UInt8, vector entries: [[UInt8]]) -> [UInt8] {
+    public static func section(_ id: UInt8, vector entries: [[UInt8]]) -> [UInt8] {
         section(id, vector(entries))
     }
 
-    static func customSection(_ name: String, _ payload: [UInt8]) -> [UInt8] {
+    public static func customSection(_ name: String, _ payload: [UInt8]) -> [UInt8] {
         section(0, self.name(name) + payload)
     }
 
     // MARK: Primitive encodings
 
     /// Unsigned LEB128, minimal length unless `padTo` asks for more bytes.
-    static func unsigned(_ value: UInt64, padTo length: Int = 0) -> [UInt8] {
+    public static func unsigned(_ value: UInt64, padTo length: Int = 0) -> [UInt8] {
         var value = value
         var bytes: [UInt8] = []
         repeat {
@@ -36,10 +36,10 @@ enum Wasm {
         return bytes
     }
 
-    static func u32(_ value: Int) -> [UInt8] { unsigned(UInt64(value)) }
+    public static func u32(_ value: Int) -> [UInt8] { unsigned(UInt64(value)) }
 
     /// Signed LEB128 (minimal length).
-    static func signed(_ value: Int64) -> [UInt8] {
+    public static func signed(_ value: Int64) -> [UInt8] {
         var value = value
         var bytes: [UInt8] = []
         while true {
@@ -51,35 +51,35 @@ enum Wasm {
         }
     }
 
-    static func name(_ string: String) -> [UInt8] {
+    public static func name(_ string: String) -> [UInt8] {
         let utf8 = Array(string.utf8)
         return u32(utf8.count) + utf8
     }
 
     /// A `vec`: the count, then the concatenated entries.
-    static func vector(_ entries: [[UInt8]]) -> [UInt8] {
+    public static func vector(_ entries: [[UInt8]]) -> [UInt8] {
         u32(entries.count) + entries.joined()
     }
 
     // MARK: Shorthands
 
-    static func functionType(_ parameters: [ValueType], _ results: [ValueType]) -> [UInt8] {
+    public static func functionType(_ parameters: [ValueType], _ results: [ValueType]) -> [UInt8] {
         [0x60] + vector(parameters.map { [$0.rawValue] }) + vector(results.map { [$0.rawValue] })
     }
 
     /// `i32.const value; end`
-    static func i32Const(_ value: Int32) -> [UInt8] { [0x41] + signed(Int64(value)) + [0x0B] }
+    public static func i32Const(_ value: Int32) -> [UInt8] { [0x41] + signed(Int64(value)) + [0x0B] }
 
     /// A code-section entry: size, local groups, instructions (which should
     /// include the final `end`).
-    static func body(locals: [(count: Int, type: ValueType)] = [], _ instructions: [UInt8]) -> [UInt8] {
+    public static func body(locals: [(count: Int, type: ValueType)] = [], _ instructions: [UInt8]) -> [UInt8] {
         let contents = vector(locals.map { u32($0.count) + [$0.type.rawValue] }) + instructions
         return u32(contents.count) + contents
     }
 
     /// A module with one `() -> ()` function whose body is `instructions`
     /// (the final `end` included).
-    static func singleFunctionModule(_ instructions: [UInt8] = [0x0B]) -> [UInt8] {
+    public static func singleFunctionModule(_ instructions: [UInt8] = [0x0B]) -> [UInt8] {
         module(
             section(1, vector: [functionType([], [])]),
             section(3, vector: [u32(0)]),

@@ -2,14 +2,14 @@ import TernFormat
 
 /// SplitMix64: a tiny, fast generator with a fixed seed, so that robustness
 /// tests see the same inputs on every run and a failure can be replayed.
-struct SplitMix64: RandomNumberGenerator {
+public struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) {
+    public init(seed: UInt64) {
         state = seed
     }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -18,7 +18,7 @@ struct SplitMix64: RandomNumberGenerator {
     }
 
     /// A uniform integer in `0..<bound` (`bound` > 0).
-    mutating func below(_ bound: Int) -> Int {
+    public mutating func below(_ bound: Int) -> Int {
         Int(next(upperBound: UInt64(bound)))
     }
 }
@@ -32,7 +32,7 @@ struct SplitMix64: RandomNumberGenerator {
 ///
 /// The exhaustive prefix family (every truncation of every seed) is
 /// separate: see `truncations(of:)`.
-struct ModuleMutator: Sequence, IteratorProtocol {
+public struct ModuleMutator: Sequence, IteratorProtocol {
     private let seeds: [Seed]
     private var random: SplitMix64
 
@@ -43,19 +43,19 @@ struct ModuleMutator: Sequence, IteratorProtocol {
         var lengthFieldOffsets: [Int]
     }
 
-    init(seeds: [[UInt8]], randomSeed: UInt64) {
+    public init(seeds: [[UInt8]], randomSeed: UInt64) {
         precondition(!seeds.isEmpty, "ModuleMutator needs at least one seed module")
         self.seeds = seeds.map { Seed(bytes: $0, lengthFieldOffsets: Self.lengthFieldOffsets(in: $0)) }
         random = SplitMix64(seed: randomSeed)
     }
 
     /// Every proper prefix of every seed that is longer than the header.
-    static func truncations(of seeds: [[UInt8]]) -> [[UInt8]] {
+    public static func truncations(of seeds: [[UInt8]]) -> [[UInt8]] {
         seeds.flatMap { seed in (Wasm.header.count..<seed.count).map { Array(seed[..<$0]) } }
     }
 
     /// The next input; the stream never ends.
-    mutating func next() -> [UInt8]? {
+    public mutating func next() -> [UInt8]? {
         // One in sixteen inputs is random bytes and one in sixteen random
         // sections, behind a valid header; the rest are seeds with one to
         // three stacked mutations.
@@ -201,7 +201,7 @@ extension ModuleMutator {
     /// and data segment encoding, so that mutations reach all decoders.
     /// They are valid modules (the imports are a function of type 0, an
     /// immutable i32 global and a funcref table of at least 4 elements).
-    static let handBuiltSeeds: [[UInt8]] = [kitchenSink, Wasm.singleFunctionModule()]
+    public static let handBuiltSeeds: [[UInt8]] = [kitchenSink, Wasm.singleFunctionModule()]
 
     private static let kitchenSink: [UInt8] = {
         let offset = Wasm.i32Const(0)

@@ -2,15 +2,15 @@ import Foundation
 import XCTest
 
 /// Where the tests find shared data and external tools.
-enum TestEnvironment {
+public enum TestEnvironment {
     /// The repository root, derived from this file's location
     /// (`<repo>/Tests/TernFormatTests/TestEnvironment.swift`).
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+    public static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The shared data directory (benchmark kernels, spec testsuite):
     /// `TERN_SHARED_DIR`, or `<repo>/../shared`.
-    static var sharedDirectory: URL {
+    public static var sharedDirectory: URL {
         if let path = ProcessInfo.processInfo.environment["TERN_SHARED_DIR"], !path.isEmpty {
             return URL(fileURLWithPath: path)
         }
@@ -19,7 +19,7 @@ enum TestEnvironment {
 
     /// The spec testsuite's `.wast` files: `TERN_SPEC_SUITE` (as for
     /// `scripts/spectest.sh`), or `<shared>/wasm-spec-testsuite`.
-    static var specTestsuiteDirectory: URL {
+    public static var specTestsuiteDirectory: URL {
         if let path = ProcessInfo.processInfo.environment["TERN_SPEC_SUITE"], !path.isEmpty {
             return URL(fileURLWithPath: path)
         }
@@ -28,13 +28,13 @@ enum TestEnvironment {
 
     /// CI sets `TERN_REQUIRE_TOOLS=1`: missing tools or data then fail the
     /// test instead of skipping it, so a broken CI image cannot pass silently.
-    static var toolsRequired: Bool {
+    public static var toolsRequired: Bool {
         ProcessInfo.processInfo.environment["TERN_REQUIRE_TOOLS"] == "1"
     }
 
     /// Skips the current test (or fails it, when tools are required) because
     /// `what` is unavailable.
-    static func unavailable(_ what: String) -> Error {
+    public static func unavailable(_ what: String) -> Error {
         if toolsRequired {
             return TestSetupError(message: "\(what) is unavailable and TERN_REQUIRE_TOOLS=1")
         }
@@ -42,7 +42,7 @@ enum TestEnvironment {
     }
 
     /// The absolute path of `name` on `PATH`.
-    static func tool(_ name: String) throws -> URL {
+    public static func tool(_ name: String) throws -> URL {
         let searchPath = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for directory in searchPath.split(separator: ":") {
             let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent(name)
@@ -55,7 +55,7 @@ enum TestEnvironment {
 
     /// The benchmark kernels (`<shared>/bench/kernels/*.wasm`), sorted by
     /// name; empty when they are missing, unless tools are required.
-    static func benchmarkKernels() throws -> [[UInt8]] {
+    public static func benchmarkKernels() throws -> [[UInt8]] {
         let directory = sharedDirectory.appendingPathComponent("bench/kernels")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         let kernels = try names.filter { $0.hasSuffix(".wasm") }.sorted().map { name in
@@ -68,16 +68,16 @@ enum TestEnvironment {
     }
 }
 
-struct TestSetupError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
+public struct TestSetupError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
 }
 
 /// A temporary directory, removed when the value is released.
-final class TemporaryDirectory {
-    let url: URL
+public final class TemporaryDirectory {
+    public let url: URL
 
-    init() throws {
+    public init() throws {
         url = FileManager.default.temporaryDirectory
             .appendingPathComponent("tern-format-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -89,20 +89,20 @@ final class TemporaryDirectory {
 }
 
 /// One command of a `wast2json` script, reduced to what the decoder tests use.
-struct WastCommand {
-    var type: String
-    var line: Int
+public struct WastCommand {
+    public var type: String
+    public var line: Int
     /// The module file, for commands that carry one.
-    var moduleFile: URL?
+    public var moduleFile: URL?
     /// `binary` or `text` for assert_malformed/assert_invalid modules.
-    var moduleType: String?
+    public var moduleType: String?
     /// The expected message of an assertion.
-    var text: String?
+    public var text: String?
 }
 
 /// Converts `.wast` scripts to JSON command lists and binary modules.
-enum Wast2Json {
-    static func convert(_ wastFile: URL, into directory: URL, options: [String] = []) throws -> [WastCommand] {
+public enum Wast2Json {
+    public static func convert(_ wastFile: URL, into directory: URL, options: [String] = []) throws -> [WastCommand] {
         let tool = try TestEnvironment.tool("wast2json")
         let jsonFile = directory.appendingPathComponent(wastFile.deletingPathExtension().lastPathComponent + ".json")
         let process = Process()
@@ -125,7 +125,7 @@ enum Wast2Json {
     }
 
     /// Converts a script given as text.
-    static func convert(
+    public static func convert(
         source: String, named name: String, into directory: URL, options: [String] = []
     ) throws -> [WastCommand] {
         let wastFile = directory.appendingPathComponent(name + ".wast")
@@ -153,7 +153,7 @@ enum Wast2Json {
 }
 
 extension WastCommand {
-    func moduleBytes() throws -> [UInt8] {
+    public func moduleBytes() throws -> [UInt8] {
         guard let moduleFile else { throw TestSetupError(message: "line \(line): no module file") }
         return [UInt8](try Data(contentsOf: moduleFile))
     }
