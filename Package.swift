@@ -26,5 +26,8 @@ let package = Package(
         .target(name: "TernTestSupport", dependencies: ["TernFormat"]),
         .testTarget(name: "TernFormatTests", dependencies: ["TernFormat", "TernTestSupport"]),
         .testTarget(name: "TernEngineTests", dependencies: ["TernEngine", "TernTestSupport"]),
+        .target(name: "CTernSystem"),
+        .target(name: "TernHTTP", dependencies: ["CTernSystem"]),
+        .testTarget(name: "TernHTTPTests", dependencies: ["TernHTTP"]),
     ]
 )

@@ -62,7 +62,9 @@ extension Caller {
 }
 
 func resolveExport(_ name: String, in instance: UnsafeMutablePointer<InstanceEntity>, module: Module, store: Store) -> Extern? {
-    guard let export = module.exports.first(where: { $0.name == name }) else { return nil }
+    // Names are compared as UTF-8 bytes: Swift's `==` on strings applies
+    // Unicode canonical equivalence, but Wasm names are distinct byte strings.
+    guard let export = module.exports.first(where: { $0.name.utf8.elementsEqual(name.utf8) }) else { return nil }
     let index = Int(export.index)
     let entity = instance.pointee
     switch export.kind {

@@ -9,9 +9,16 @@ public final class Linker {
         case host(HostFunction)
     }
 
+    /// Names as UTF-8 bytes: Wasm names that differ in bytes are different
+    /// even when Unicode considers them canonically equivalent.
     private struct Key: Hashable {
-        var module: String
-        var name: String
+        var module: [UInt8]
+        var name: [UInt8]
+
+        init(module: String, name: String) {
+            self.module = Array(module.utf8)
+            self.name = Array(name.utf8)
+        }
     }
 
     private var definitions: [Key: Definition] = [:]
