@@ -29,5 +29,7 @@ let package = Package(
         .target(name: "CTernSystem"),
         .target(name: "TernHTTP", dependencies: ["CTernSystem"]),
         .testTarget(name: "TernHTTPTests", dependencies: ["TernHTTP"]),
+        .target(name: "TernWASI", dependencies: ["TernEngine"]),
+        .testTarget(name: "TernWASITests", dependencies: ["TernWASI"]),
     ]
 )

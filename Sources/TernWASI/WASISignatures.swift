@@ -1,0 +1,101 @@
+import TernEngine
+import TernFormat
+
+extension WASI {
+    /// Every function of `wasi_snapshot_preview1` with its Wasm type. All
+    /// return an errno (i32) except `proc_exit`.
+    static let signatures: [(name: String, type: FunctionType)] = {
+        let i = ValueType.i32, I = ValueType.i64
+        func errno(_ parameters: ValueType...) -> FunctionType { FunctionType(parameters: parameters, results: [.i32]) }
+        return [
+            ("args_get", errno(i, i)),
+            ("args_sizes_get", errno(i, i)),
+            ("environ_get", errno(i, i)),
+            ("environ_sizes_get", errno(i, i)),
+            ("clock_res_get", errno(i, i)),
+            ("clock_time_get", errno(i, I, i)),
+            ("fd_advise", errno(i, I, I, i)),
+            ("fd_allocate", errno(i, I, I)),
+            ("fd_close", errno(i)),
+            ("fd_datasync", errno(i)),
+            ("fd_fdstat_get", errno(i, i)),
+            ("fd_fdstat_set_flags", errno(i, i)),
+            ("fd_fdstat_set_rights", errno(i, I, I)),
+            ("fd_filestat_get", errno(i, i)),
+            ("fd_filestat_set_size", errno(i, I)),
+            ("fd_filestat_set_times", errno(i, I, I, i)),
+            ("fd_pread", errno(i, i, i, I, i)),
+            ("fd_prestat_get", errno(i, i)),
+            ("fd_prestat_dir_name", errno(i, i, i)),
+            ("fd_pwrite", errno(i, i, i, I, i)),
+            ("fd_read", errno(i, i, i, i)),
+            ("fd_readdir", errno(i, i, i, I, i)),
+            ("fd_renumber", errno(i, i)),
+            ("fd_seek", errno(i, I, i, i)),
+            ("fd_sync", errno(i)),
+            ("fd_tell", errno(i, i)),
+            ("fd_write", errno(i, i, i, i)),
+            ("path_create_directory", errno(i, i, i)),
+            ("path_filestat_get", errno(i, i, i, i, i)),
+            ("path_filestat_set_times", errno(i, i, i, i, I, I, i)),
+            ("path_link", errno(i, i, i, i, i, i, i)),
+            ("path_open", errno(i, i, i, i, i, I, I, i, i)),
+            ("path_readlink", errno(i, i, i, i, i, i)),
+            ("path_remove_directory", errno(i, i, i)),
+            ("path_rename", errno(i, i, i, i, i, i)),
+            ("path_symlink", errno(i, i, i, i, i)),
+            ("path_unlink_file", errno(i, i, i)),
+            ("poll_oneoff", errno(i, i, i, i)),
+            ("proc_exit", FunctionType(parameters: [i], results: [])),
+            ("proc_raise", errno(i)),
+            ("sched_yield", errno()),
+            ("random_get", errno(i, i)),
+            ("sock_accept", errno(i, i, i)),
+            ("sock_recv", errno(i, i, i, i, i, i)),
+            ("sock_send", errno(i, i, i, i, i)),
+            ("sock_shutdown", errno(i, i)),
+        ]
+    }()
+
+    /// The implemented calls; the others return `ENOSYS`.
+    static let implementations: [String: Implementation] = [
+        "args_get": { wasi, c throws(WASICallError) in try wasi.argsGet(c) },
+        "args_sizes_get": { wasi, c throws(WASICallError) in try wasi.argsSizesGet(c) },
+        "environ_get": { wasi, c throws(WASICallError) in try wasi.environGet(c) },
+        "environ_sizes_get": { wasi, c throws(WASICallError) in try wasi.environSizesGet(c) },
+        "clock_res_get": { wasi, c throws(WASICallError) in try wasi.clockResGet(c) },
+        "clock_time_get": { wasi, c throws(WASICallError) in try wasi.clockTimeGet(c) },
+        "fd_advise": { wasi, c throws(WASICallError) in try wasi.fdAdvise(c) },
+        "fd_close": { wasi, c throws(WASICallError) in try wasi.fdClose(c) },
+        "fd_datasync": { wasi, c throws(WASICallError) in try wasi.fdSync(c, dataOnly: true) },
+        "fd_fdstat_get": { wasi, c throws(WASICallError) in try wasi.fdFdstatGet(c) },
+        "fd_fdstat_set_flags": { wasi, c throws(WASICallError) in try wasi.fdFdstatSetFlags(c) },
+        "fd_fdstat_set_rights": { wasi, c throws(WASICallError) in try wasi.fdFdstatSetRights(c) },
+        "fd_filestat_get": { wasi, c throws(WASICallError) in try wasi.fdFilestatGet(c) },
+        "fd_filestat_set_size": { wasi, c throws(WASICallError) in try wasi.fdFilestatSetSize(c) },
+        "fd_pread": { wasi, c throws(WASICallError) in try wasi.fdRead(c, positioned: true) },
+        "fd_prestat_get": { wasi, c throws(WASICallError) in try wasi.fdPrestatGet(c) },
+        "fd_prestat_dir_name": { wasi, c throws(WASICallError) in try wasi.fdPrestatDirName(c) },
+        "fd_pwrite": { wasi, c throws(WASICallError) in try wasi.fdWrite(c, positioned: true) },
+        "fd_read": { wasi, c throws(WASICallError) in try wasi.fdRead(c, positioned: false) },
+        "fd_readdir": { wasi, c throws(WASICallError) in try wasi.fdReaddir(c) },
+        "fd_renumber": { wasi, c throws(WASICallError) in try wasi.fdRenumber(c) },
+        "fd_seek": { wasi, c throws(WASICallError) in try wasi.fdSeek(c) },
+        "fd_sync": { wasi, c throws(WASICallError) in try wasi.fdSync(c, dataOnly: false) },
+        "fd_tell": { wasi, c throws(WASICallError) in try wasi.fdTell(c) },
+        "fd_write": { wasi, c throws(WASICallError) in try wasi.fdWrite(c, positioned: false) },
+        "path_create_directory": { wasi, c throws(WASICallError) in try wasi.pathCreateDirectory(c) },
+        "path_filestat_get": { wasi, c throws(WASICallError) in try wasi.pathFilestatGet(c) },
+        "path_open": { wasi, c throws(WASICallError) in try wasi.pathOpen(c) },
+        "path_readlink": { wasi, c throws(WASICallError) in try wasi.pathReadlink(c) },
+        "path_remove_directory": { wasi, c throws(WASICallError) in try wasi.pathRemove(c, directory: true) },
+        "path_rename": { wasi, c throws(WASICallError) in try wasi.pathRename(c) },
+        "path_unlink_file": { wasi, c throws(WASICallError) in try wasi.pathRemove(c, directory: false) },
+        "poll_oneoff": { wasi, c throws(WASICallError) in try wasi.pollOneoff(c) },
+        "proc_exit": { _, c throws(WASICallError) in
+            throw WASICallError(trap: Trap(.exit(code: Int32(bitPattern: c.u32(0)))))
+        },
+        "sched_yield": { _, _ throws(WASICallError) in },
+        "random_get": { wasi, c throws(WASICallError) in try wasi.randomGet(c) },
+    ]
+}
