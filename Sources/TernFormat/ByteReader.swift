@@ -1,12 +1,24 @@
 /// Why a byte string is not a well-formed WebAssembly binary, and where.
 public struct MalformedError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// How the spec classifies a rejection. The decoder keeps constant
+    /// expressions decoded (one constant instruction each), so it rejects
+    /// every other shape itself although the spec calls that a validation
+    /// error; likewise a SIMD constant, which Tern does not implement.
+    public enum Classification: Sendable, Equatable {
+        case malformed
+        case invalid
+        case unsupportedFeature
+    }
+
     public var reason: String
     /// Offset of the offending byte from the start of the module.
     public var offset: Int
+    public var classification: Classification
 
-    public init(_ reason: String, at offset: Int) {
+    public init(_ reason: String, at offset: Int, classification: Classification = .malformed) {
         self.reason = reason
         self.offset = offset
+        self.classification = classification
     }
 
     public var description: String { "malformed: \(reason) at offset \(offset)" }

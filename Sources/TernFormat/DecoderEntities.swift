@@ -131,8 +131,9 @@ extension ByteReader {
     // MARK: Constant expressions
 
     /// A constant expression: in Wasm 2.0, exactly one constant instruction
-    /// and `end`. Anything else is rejected here, with the messages the spec
-    /// interpreter's validator gives for it, as no other shape can validate:
+    /// and `end`. Anything else is rejected here, classified as invalid and
+    /// with the messages the spec interpreter's validator gives for it, as no
+    /// other shape can validate:
     /// a non-constant instruction is "constant expression required", and an
     /// empty expression or several constants leave the wrong number of
     /// values on the stack ("type mismatch").
@@ -148,7 +149,7 @@ extension ByteReader {
             switch try readByte() {
             case 0x0B:
                 guard instructionCount == 1, let first else {
-                    throw MalformedError("type mismatch", at: start)
+                    throw MalformedError("type mismatch", at: start, classification: .invalid)
                 }
                 return first
             case 0x41: instruction = .i32(try readS32())
@@ -162,12 +163,24 @@ extension ByteReader {
                 // `v128.const`: well-formed, but Tern does not implement SIMD
                 // and `ConstExpression` has no v128 case, so it is rejected
                 // here with the validator's message for SIMD.
-                throw MalformedError("unsupported feature: simd", at: opcodeOffset)
+                throw MalformedError("simd", at: opcodeOffset, classification: .unsupportedFeature)
+            case let opcode where Self.isDefinedOpcode(opcode):
+                throw MalformedError("constant expression required", at: opcodeOffset, classification: .invalid)
             default:
-                throw MalformedError("constant expression required", at: opcodeOffset)
+                throw MalformedError("illegal opcode", at: opcodeOffset)
             }
             first = first ?? instruction
             instructionCount += 1
+        }
+    }
+
+    /// Whether `byte` starts an instruction of Wasm 2.0 (0xFC and 0xFD are
+    /// prefixes). A constant expression holding any other byte is malformed,
+    /// not merely non-constant.
+    static func isDefinedOpcode(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x00...0x05, 0x0B...0x11, 0x1A...0x1C, 0x20...0x26, 0x28...0xC4, 0xD0...0xD2, 0xFC, 0xFD: true
+        default: false
         }
     }
 

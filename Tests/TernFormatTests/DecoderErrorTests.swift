@@ -7,13 +7,14 @@ import XCTest
 final class DecoderErrorTests: XCTestCase {
     private func assertMalformed(
         _ bytes: [UInt8], _ reason: String, at offset: Int,
+        classification: MalformedError.Classification = .malformed,
         file: StaticString = #filePath, line: UInt = #line
     ) {
         do {
             let module = try decodeModule(bytes)
             XCTFail("decoded \(module.bytes.count) bytes, expected \(reason)", file: file, line: line)
         } catch {
-            XCTAssertEqual(error, MalformedError(reason, at: offset), file: file, line: line)
+            XCTAssertEqual(error, MalformedError(reason, at: offset, classification: classification), file: file, line: line)
         }
     }
 
@@ -109,16 +110,17 @@ final class DecoderErrorTests: XCTestCase {
             Wasm.module(Wasm.section(6, vector: [[0x7F, 0x00] + expression]))
         }
         let start = contents + 3
-        assertMalformed(global([0x0B]), "type mismatch", at: start)
-        assertMalformed(global([0x41, 0x00, 0x41, 0x01, 0x0B]), "type mismatch", at: start)
-        assertMalformed(global([0x01, 0x0B]), "constant expression required", at: start)
-        assertMalformed(global([0x41, 0x00, 0x41, 0x01, 0x6A, 0x0B]), "constant expression required", at: start + 4)
+        assertMalformed(global([0x0B]), "type mismatch", at: start, classification: .invalid)
+        assertMalformed(global([0x41, 0x00, 0x41, 0x01, 0x0B]), "type mismatch", at: start, classification: .invalid)
+        assertMalformed(global([0x01, 0x0B]), "constant expression required", at: start, classification: .invalid)
+        assertMalformed(global([0x41, 0x00, 0x41, 0x01, 0x6A, 0x0B]), "constant expression required", at: start + 4,
+                        classification: .invalid)
         assertMalformed(global([0x41, 0x00]), "unexpected end of section or function", at: start + 2)
         assertMalformed(global([0xD0, 0x7F, 0x0B]), "malformed reference type", at: start + 1)
         assertMalformed(global([0x41, 0x80, 0x80, 0x80, 0x80, 0x70, 0x0B]), "integer too large", at: start + 5)
         assertMalformed(global([0x43, 0x00, 0x00, 0x0B]), "unexpected end of section or function", at: start + 1)
         assertMalformed(global([0xFD, 0x0C] + [UInt8](repeating: 0, count: 16) + [0x0B]),
-                        "unsupported feature: simd", at: start)
+                        "simd", at: start, classification: .unsupportedFeature)
     }
 
     func testElementSegments() {
@@ -130,7 +132,7 @@ final class DecoderErrorTests: XCTestCase {
         assertMalformed(Wasm.module(Wasm.section(9, vector: [[0x05, 0x7F] + Wasm.vector([])])),
                         "malformed reference type", at: contents + 2)
         assertMalformed(Wasm.module(Wasm.section(9, vector: [[0x05, 0x70] + Wasm.vector([[0x0B]])])),
-                        "type mismatch", at: contents + 4)
+                        "type mismatch", at: contents + 4, classification: .invalid)
         assertMalformed(Wasm.module(Wasm.section(9, vector: [[0x00] + offset + [0x02, 0x00]])),
                         "unexpected end of section or function", at: contents + 7)
     }

@@ -16,7 +16,11 @@ public final class Engine: Sendable {
         do {
             module = try decodeModule(bytes)
         } catch {
-            throw .malformed(error)
+            switch error.classification {
+            case .malformed: throw .malformed(error)
+            case .invalid: throw .invalid(reason: error.reason, functionIndex: nil)
+            case .unsupportedFeature: throw .unsupported(feature: error.reason)
+            }
         }
         let code = try compileModule(module, configuration: configuration)
         return CompiledModule(module: module, code: code)
