@@ -31,5 +31,7 @@ let package = Package(
         .testTarget(name: "TernHTTPTests", dependencies: ["TernHTTP"]),
         .target(name: "TernWASI", dependencies: ["TernEngine"]),
         .testTarget(name: "TernWASITests", dependencies: ["TernWASI"]),
+        .target(name: "TernProxyWasm", dependencies: ["TernEngine", "TernWASI"]),
+        .testTarget(name: "TernProxyWasmTests", dependencies: ["TernProxyWasm"]),
     ]
 )

@@ -1,0 +1,11 @@
+/* Never returns from its request callback: only a deadline stops it. */
+#include "tern_proxy_wasm.h"
+
+TERN_DEFINE_ALLOCATOR()
+TERN_ANNOUNCE_ID("infinite_loop")
+
+TERN_EXPORT(proxy_on_request_headers)
+proxy_action_t proxy_on_request_headers(uint32_t context_id, size_t header_count, bool end_of_stream) {
+    volatile uint32_t spins = 0;
+    for (;;) spins++;
+}
