@@ -1,1 +1,4 @@
-print("tern")
+import Foundation
+
+let status = CommandLineTool.main(Array(CommandLine.arguments.dropFirst()))
+exit(status)

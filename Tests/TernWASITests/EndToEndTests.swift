@@ -190,7 +190,8 @@ final class EndToEndTests: XCTestCase {
 
     func testMissingDirectoryFailsToStart() throws {
         let result = try run("hello", options: ["--dir", root.url("does-not-exist")])
-        guard case .failed(let message) = result.outcome else { return XCTFail("\(result.outcome)") }
-        XCTAssertTrue(message.contains("does-not-exist"))
+        guard case .failed(.setup(.cannotOpenPreopen(let path, _))) = result.outcome else { return XCTFail("\(result.outcome)") }
+        XCTAssertTrue(path.hasSuffix("does-not-exist"), path)
+        XCTAssertEqual(result.outcome.exitStatus, 1)
     }
 }

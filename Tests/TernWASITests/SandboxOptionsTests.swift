@@ -94,6 +94,59 @@ final class SandboxOptionsTests: XCTestCase {
         XCTAssertThrowsError(try parseValues(["x"], for: [.i32]))
         XCTAssertThrowsError(try parseValues([], for: [.i32]))
     }
+
+    func testIntegersAreSignedOrUnsignedDecimalOrHex() throws {
+        let i32Cases: [(String, UInt32)] = [
+            ("42", 42), ("+42", 42), ("-1", 0xFFFF_FFFF), ("4294967295", 0xFFFF_FFFF),
+            ("-2147483648", 0x8000_0000), ("0xff", 255), ("0XFF", 255), ("-0x1", 0xFFFF_FFFF),
+        ]
+        for (text, bits) in i32Cases {
+            XCTAssertEqual(try parseValues([text], for: [.i32]), [.i32(bits)], text)
+        }
+        let i64Cases: [(String, UInt64)] = [
+            ("-0x1", .max), ("18446744073709551615", .max), ("-9223372036854775808", 1 << 63),
+            ("0x7fffffffffffffff", 0x7FFF_FFFF_FFFF_FFFF),
+        ]
+        for (text, bits) in i64Cases {
+            XCTAssertEqual(try parseValues([text], for: [.i64]), [.i64(bits)], text)
+        }
+        for invalid in ["", "-", "0x", "4294967296", "-2147483649", "1.0", "--1", "+-1", "-+1", "12a", "0x1g", " 1"] {
+            XCTAssertThrowsError(try parseValues([invalid], for: [.i32]), invalid)
+        }
+        XCTAssertThrowsError(try parseValues(["18446744073709551616"], for: [.i64]))
+        XCTAssertThrowsError(try parseValues(["-9223372036854775809"], for: [.i64]))
+    }
+
+    func testFloatsIncludeInfinitiesAndNaNPayloads() throws {
+        let f32Cases: [(String, UInt32)] = [
+            ("1.5", 0x3FC0_0000), ("-0", 0x8000_0000), ("inf", 0x7F80_0000), ("-inf", 0xFF80_0000),
+            ("nan", 0x7FC0_0000), ("-nan", 0xFFC0_0000), ("nan:0x1", 0x7F80_0001), ("-nan:0x7fffff", 0xFFFF_FFFF),
+        ]
+        for (text, bits) in f32Cases {
+            XCTAssertEqual(try parseValues([text], for: [.f32]), [.f32(bits)], text)
+        }
+        XCTAssertEqual(try parseValues(["-nan:0x4000000000000", "0.1"], for: [.f64, .f64]),
+                       [.f64(0xFFF4_0000_0000_0000), .f64(0x3FB9_9999_9999_999A)])
+        for invalid in ["", "nan:0x0", "nan:0x800000", "nan:0x", "infinity", "snan", "x", "1.5.5"] {
+            XCTAssertThrowsError(try parseValues([invalid], for: [.f32]), invalid)
+        }
+    }
+
+    func testReferencesAreNullOrAnExternPayload() throws {
+        XCTAssertEqual(try parseValues(["null", "null", "7"], for: [.funcref, .externref, .externref]),
+                       [.funcRef(nil), .externRef(nil), .externRef(7)])
+        XCTAssertThrowsError(try parseValues(["7"], for: [.funcref]))
+        XCTAssertThrowsError(try parseValues(["18446744073709551615"], for: [.externref]))
+    }
+
+    func testValueErrorsNameTheArgument() {
+        XCTAssertThrowsError(try parseValues(["1", "x"], for: [.i32, .f64])) { error in
+            XCTAssertEqual((error as? ValueParseError)?.description, "argument 2: 'x' is not a valid f64")
+        }
+        XCTAssertThrowsError(try parseValues(["1"], for: [.i32, .i32])) { error in
+            XCTAssertEqual((error as? ValueParseError)?.description, "expected 2 argument(s), got 1")
+        }
+    }
 }
 
 final class DeadlineTimerTests: XCTestCase {
