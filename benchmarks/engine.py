@@ -1,29 +1,8 @@
 """Side-by-side timing of tern and wasmkit on the shared kernels (see engine.sh)."""
-import argparse, math, os, platform, re, subprocess, sys, time
+import argparse, math, re, sys
 from datetime import datetime, timezone
 
-
-def load_expected(bench):
-    kernels = []
-    with open(os.path.join(bench, "expected.txt")) as f:
-        for line in f:
-            if line.strip() and not line.startswith("#"):
-                name, n, checksum = line.split()
-                kernels.append((name, int(n), int(checksum)))
-    return kernels
-
-
-def timed(cmd):
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    return time.perf_counter() - start, proc
-
-
-def tern_result(proc):
-    if proc.returncode != 0:
-        return None
-    lines = proc.stdout.split()
-    return int(lines[0]) if lines else None
+from bench_common import geomean, kernel_path, load_expected, machine_line, select, tern_result, timed
 
 
 def wasmkit_result(proc):
@@ -45,10 +24,7 @@ def main():
     ap.add_argument("--kernels", default="")
     args = ap.parse_args()
 
-    kernels = load_expected(args.bench)
-    if args.kernels:
-        wanted = args.kernels.split(",")
-        kernels = [k for k in kernels if k[0] in wanted]
+    kernels = select(load_expected(args.bench), args.kernels)
     engines = {
         "tern": (lambda path, n: [args.tern, "run", path, "--invoke", "run", str(n)], tern_result),
         "wasmkit": (lambda path, n: [args.wasmkit, "run", path, "run", f"i32:{n}"], wasmkit_result),
@@ -57,7 +33,7 @@ def main():
     failures = []
     for _ in range(args.rounds):
         for name, n, checksum in kernels:
-            path = os.path.join(args.bench, "kernels", f"{name}.wasm")
+            path = kernel_path(args.bench, name)
             for engine, (command, parse) in engines.items():
                 for size, expect in ((n, checksum), (0, None)):
                     seconds, proc = timed(command(path, size))
@@ -69,7 +45,7 @@ def main():
                     best[key] = min(best.get(key, math.inf), seconds)
 
     print(f"# tern vs wasmkit  {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
-    print(f"# machine: {platform.machine()}, {os.cpu_count()} CPUs, {cpu_model()}; loadavg {os.getloadavg()[0]:.2f}")
+    print(f"# machine: {machine_line()}")
     print(f"# best of {args.rounds} rounds, whole process wall time in ms; net = time(n) - time(0)")
     header = f"{'kernel':8} {'n':>7} {'tern':>8} {'wasmkit':>8} {'ratio':>6} | {'tern net':>8} {'wk net':>8} {'ratio':>6}"
     print(header)
@@ -84,9 +60,7 @@ def main():
         net_ratios.append(net_ratio)
         print(f"{name:8} {n:>7} {t*1000:8.1f} {w*1000:8.1f} {t/w:6.2f} | {tn*1000:8.1f} {wn*1000:8.1f} {net_ratio:6.2f}")
     print("-" * len(header))
-    geo = math.exp(sum(map(math.log, ratios)) / len(ratios))
-    valid = [r for r in net_ratios if r == r]
-    geo_net = math.exp(sum(map(math.log, valid)) / len(valid)) if valid else float("nan")
+    geo, geo_net = geomean(ratios), geomean(net_ratios)
     wins = sum(1 for r in ratios if r <= 1.0)
     print(f"{'geomean':8} {'':>7} {'':>8} {'':>8} {geo:6.2f} | {'':>8} {'':>8} {geo_net:6.2f}")
     print(f"# tern at most wasmkit's time on {wins} of {len(ratios)} kernels (ratio = tern / wasmkit; < 1 is faster)")
@@ -99,17 +73,6 @@ def main():
             print("#   " + f)
         sys.exit(1)
     print("# all checksums match expected.txt")
-
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown CPU"
 
 
 if __name__ == "__main__":
