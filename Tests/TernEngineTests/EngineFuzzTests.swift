@@ -13,7 +13,7 @@ final class EngineFuzzTests: XCTestCase {
     private static let randomSeed: UInt64 = 0x7E12_E261_F022_5EED
 
     private let engine = Engine()
-    private let limits = ResourceLimits(maxMemoryBytes: 1 << 20, maxTableElements: 1_000, maxCallDepth: 64, fuel: 20_000)
+    private let limits = ResourceLimits(maxMemoryBytes: 4 << 20, maxTableElements: 1_000, maxCallDepth: 64, fuel: 20_000)
 
     func testEngineOnMutatedModules() throws {
         let seeds = try TestEnvironment.benchmarkKernels() + ModuleMutator.handBuiltSeeds
