@@ -29,7 +29,7 @@ let package = Package(
         .testTarget(name: "TernEngineTests", dependencies: ["TernEngine", "TernTestSupport"]),
         .testTarget(name: "TernSpecTestTests", dependencies: ["TernSpecTest", "TernTestSupport"]),
         .testTarget(name: "TernCLITests", dependencies: ["tern", "TernTestSupport"]),
-        .testTarget(name: "TernWASITests", dependencies: ["TernWASI"]),
+        .testTarget(name: "TernWASITests", dependencies: ["TernWASI", "TernTestSupport"]),
         .target(name: "CTernSystem"),
         .target(name: "TernHTTP", dependencies: ["CTernSystem"]),
         .testTarget(name: "TernHTTPTests", dependencies: ["TernHTTP"]),

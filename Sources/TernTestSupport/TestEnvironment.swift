@@ -4,7 +4,7 @@ import XCTest
 /// Where the tests find shared data and external tools.
 public enum TestEnvironment {
     /// The repository root, derived from this file's location
-    /// (`<repo>/Tests/TernFormatTests/TestEnvironment.swift`).
+    /// (`<repo>/Sources/TernTestSupport/TestEnvironment.swift`).
     public static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -68,23 +68,14 @@ public enum TestEnvironment {
     }
 }
 
+/// The test's setup went wrong (a tool failed, data is missing): the test
+/// fails with `message`.
 public struct TestSetupError: Error, CustomStringConvertible {
     public var message: String
     public var description: String { message }
-}
 
-/// A temporary directory, removed when the value is released.
-public final class TemporaryDirectory {
-    public let url: URL
-
-    public init() throws {
-        url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("tern-format-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(at: url)
+    public init(message: String) {
+        self.message = message
     }
 }
 
@@ -105,21 +96,12 @@ public enum Wast2Json {
     public static func convert(_ wastFile: URL, into directory: URL, options: [String] = []) throws -> [WastCommand] {
         let tool = try TestEnvironment.tool("wast2json")
         let jsonFile = directory.appendingPathComponent(wastFile.deletingPathExtension().lastPathComponent + ".json")
-        let process = Process()
-        process.executableURL = tool
-        process.arguments = options + [wastFile.path, "-o", jsonFile.path]
-        let errors = Pipe()
-        process.standardError = errors
-        // Not `waitUntilExit()`: on Linux it polls a run loop and costs
-        // about 50 ms per process, which adds up over the spec testsuite.
-        let exited = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in exited.signal() }
-        try process.run()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        exited.wait()
-        guard process.terminationStatus == 0 else {
-            throw TestSetupError(message: "wast2json \(wastFile.lastPathComponent) failed: "
-                + (String(data: message, encoding: .utf8) ?? ""))
+        // `runProcess` waits with a termination handler, not `waitUntilExit()`:
+        // on Linux that polls a run loop and costs about 50 ms per process,
+        // which adds up over the spec testsuite.
+        let result = try runProcess(tool, options + [wastFile.path, "-o", jsonFile.path])
+        guard result.status == 0 else {
+            throw TestSetupError(message: "wast2json \(wastFile.lastPathComponent) failed: " + result.stderr)
         }
         return try commands(in: jsonFile)
     }

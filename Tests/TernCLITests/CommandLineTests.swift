@@ -1,3 +1,4 @@
+import TernTestSupport
 import XCTest
 
 /// The command table, help and usage errors of the `tern` binary.

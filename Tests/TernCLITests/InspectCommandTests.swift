@@ -1,3 +1,4 @@
+import TernTestSupport
 import XCTest
 
 final class InspectCommandTests: TemporaryDirectoryTestCase {

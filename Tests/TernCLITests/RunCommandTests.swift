@@ -1,4 +1,5 @@
 import Foundation
+import TernTestSupport
 import XCTest
 
 /// `tern run --invoke`, end to end: the binary on modules assembled with

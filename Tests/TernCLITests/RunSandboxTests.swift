@@ -1,4 +1,5 @@
 import Foundation
+import TernTestSupport
 import XCTest
 
 /// `tern run` as a WASI host and sandbox, end to end: the C test programs

@@ -1,4 +1,5 @@
 import Foundation
+import TernTestSupport
 import XCTest
 
 /// `tern spectest` end to end, on scripts converted with wast2json.

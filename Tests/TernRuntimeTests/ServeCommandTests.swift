@@ -21,33 +21,33 @@ final class ServeCommandTests: XCTestCase {
         defer { server.stop() }
         let admin = ["--admin", server.admin.description], listen = ["--listen", server.functions.description]
 
-        let deployed = try runTern(["deploy", "echo", ExampleFunction.echo.path, "--instances", "2", "--timeout", "5s"] + admin)
+        let deployed = try tern(["deploy", "echo", ExampleFunction.echo.path, "--instances", "2", "--timeout", "5s"] + admin)
         XCTAssertEqual(deployed.status, 0, deployed.stderr)
         XCTAssertEqual(deployed.stdout, "deployed echo (version 1, up to 2 instances)\n")
 
-        let invoked = try runTern(["invoke", "echo", "--data", "hello", "--header", "x-echo-input: yes"] + listen)
+        let invoked = try tern(["invoke", "echo", "--data", "hello", "--header", "x-echo-input: yes"] + listen)
         XCTAssertEqual(invoked.status, 0, invoked.stderr)
         XCTAssertEqual(invoked.stdout, "hello")
 
-        let listed = try runTern(["ls"] + admin)
+        let listed = try tern(["ls"] + admin)
         XCTAssertEqual(listed.status, 0, listed.stderr)
         let rows = listed.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
         XCTAssertEqual(rows.first, ["ID", "NAME", "VERSION", "INSTANCES", "QUEUED", "REQUESTS", "INVOCATIONS", "FAILURES", "SIZE"])
         XCTAssertEqual(rows.dropFirst().map { $0.first }, ["echo", "id_1", "id_2"])
         XCTAssertEqual(rows[1].prefix(6), ["echo", "echo", "1", "1/2", "0", "1"])
 
-        let refused = try runTern(["deploy", "broken", ExampleFunction.unknown_import.path] + admin)
+        let refused = try tern(["deploy", "broken", ExampleFunction.unknown_import.path] + admin)
         XCTAssertEqual(refused.status, 1)
         XCTAssertEqual(refused.stderr, "error: unlinkable: env.proxy_foo: unknown import (HTTP 400)\n")
 
-        let removed = try runTern(["rm", "echo"] + admin)
+        let removed = try tern(["rm", "echo"] + admin)
         XCTAssertEqual(removed.status, 0, removed.stderr)
         XCTAssertEqual(removed.stdout, "removed echo\n")
-        let gone = try runTern(["invoke", "echo"] + listen)
+        let gone = try tern(["invoke", "echo"] + listen)
         XCTAssertEqual(gone.status, 1)
         XCTAssertEqual(gone.stderr, "HTTP 404 Not Found\n")
         XCTAssertTrue(gone.stdout.contains("unknown function 'echo'"), gone.stdout)
-        let removedAgain = try runTern(["rm", "echo"] + admin)
+        let removedAgain = try tern(["rm", "echo"] + admin)
         XCTAssertEqual(removedAgain.stderr, "error: unknown function 'echo' (HTTP 404)\n")
     }
 
@@ -61,7 +61,7 @@ final class ServeCommandTests: XCTestCase {
         let server = try ServerProcess(["serve", "--config", file.path, "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"])
         defer { server.stop() }
         XCTAssertTrue(server.output.contains("installed greeter (greeter, up to 1 instances)\n"), server.output)
-        let invoked = try runTern(["invoke", "greeter", "--path", "/?status=202", "--listen", server.functions.description])
+        let invoked = try tern(["invoke", "greeter", "--path", "/?status=202", "--listen", server.functions.description])
         XCTAssertEqual(invoked.stdout, "made locally\n")
     }
 
@@ -69,46 +69,13 @@ final class ServeCommandTests: XCTestCase {
         let directory = try TemporaryDirectory()
         let file = directory.url.appendingPathComponent("tern.json")
         try Data(#"{"functions": [{"id": "x", "path": "x.wasm", "instances": -1}]}"#.utf8).write(to: file)
-        let result = try runTern(["serve", "--config", file.path])
+        let result = try tern(["serve", "--config", file.path])
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(result.stderr, "error: \(file.path): functions[0].instances: expected a whole number in 1...4096, got '-1'\n")
-        let usage = try runTern(["serve", "--listen", "nowhere"])
+        let usage = try tern(["serve", "--listen", "nowhere"])
         XCTAssertEqual(usage.status, 2)
         XCTAssertTrue(usage.stderr.hasPrefix("error: --listen expects HOST:PORT, got 'nowhere'\n"), usage.stderr)
     }
-}
-
-/// The `tern` binary: `$TERN_BINARY`, or the one built beside the tests.
-func ternBinary() throws -> URL {
-    let path = ProcessInfo.processInfo.environment["TERN_BINARY"] ?? Bundle.main.bundleURL.appendingPathComponent("tern").path
-    guard FileManager.default.isExecutableFile(atPath: path) else {
-        throw TestEnvironment.unavailable("the tern binary at \(path) (build it, or set TERN_BINARY)")
-    }
-    return URL(fileURLWithPath: path)
-}
-
-/// Runs `tern` to completion; its output is collected in files so that
-/// neither stream can fill up and block it.
-func runTern(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-    let directory = try TemporaryDirectory()
-    let stdoutURL = directory.url.appendingPathComponent("stdout"), stderrURL = directory.url.appendingPathComponent("stderr")
-    try Data().write(to: stdoutURL)
-    try Data().write(to: stderrURL)
-    let process = Process()
-    process.executableURL = try ternBinary()
-    process.arguments = arguments
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
-    process.standardError = try FileHandle(forWritingTo: stderrURL)
-    let exited = DispatchSemaphore(value: 0)
-    process.terminationHandler = { _ in exited.signal() }
-    try process.run()
-    guard exited.waitBounded() else {
-        process.terminate()
-        throw TestFailure("tern \(arguments.joined(separator: " ")) did not finish")
-    }
-    return (process.terminationStatus, try String(contentsOf: stdoutURL, encoding: .utf8),
-            try String(contentsOf: stderrURL, encoding: .utf8))
 }
 
 /// `tern serve` running as a child process, until `stop()`.
@@ -124,7 +91,7 @@ final class ServerProcess {
 
     init(_ arguments: [String]) throws {
         let stdout = Pipe()
-        process.executableURL = try ternBinary()
+        process.executableURL = try TestEnvironment.ternBinary()
         process.arguments = arguments
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = stdout

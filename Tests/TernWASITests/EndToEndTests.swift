@@ -1,5 +1,6 @@
 import Foundation
 import TernEngine
+import TernTestSupport
 import XCTest
 @testable import TernWASI
 
@@ -23,7 +24,7 @@ final class EndToEndTests: XCTestCase {
 
     func run(_ program: String, _ arguments: [String] = [], options: [String] = [],
              stdin: [UInt8] = []) throws -> Run {
-        let module = try compileOrSkip(engine, try TestModules.bytes(program))
+        let module = try compileOrSkip(engine, try WASIPrograms.bytes(program))
         let (parsed, rest) = try RunSandboxOptions.parse(options + ["\(program).wasm"] + arguments)
         let stdout = CapturedOutput(), stderr = CapturedOutput()
         let denied = DeniedCallLog(function: program)

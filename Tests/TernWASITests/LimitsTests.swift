@@ -1,5 +1,6 @@
 import Foundation
 import TernEngine
+import TernTestSupport
 import XCTest
 @testable import TernWASI
 
@@ -13,7 +14,7 @@ final class LimitsTests: XCTestCase {
     }
 
     func run(_ wat: String, options: [String], invoke: String? = nil, arguments: [String] = []) throws -> RunOutcome {
-        let module = try compileOrSkip(engine, try assemble(wat))
+        let module = try compileOrSkip(engine, try Wat2Wasm.assemble(wat))
         var (parsed, _) = try RunSandboxOptions.parse(options)
         parsed.invoke = invoke
         return runCommand(engine: engine, module: module, options: parsed, arguments: ["module.wasm"] + arguments,
@@ -89,7 +90,7 @@ final class LimitsTests: XCTestCase {
     }
 
     func testFuelIsDeterministicAndExhaustible() throws {
-        let module = try compileOrSkip(engine, try assemble("""
+        let module = try compileOrSkip(engine, try Wat2Wasm.assemble("""
             (module
               (func (export "sum") (param $n i32) (result i32) (local $total i32)
                 (block $done

@@ -1,4 +1,5 @@
 import Foundation
+import TernTestSupport
 import XCTest
 @testable import TernWASI
 

@@ -1,5 +1,6 @@
 import Foundation
 import TernEngine
+import TernTestSupport
 import XCTest
 @testable import TernWASI
 
