@@ -22,19 +22,19 @@ import re
 
 # The interpreter loop is far too large for the optimizer's cost-based
 # inliner, so the snippets use only operations that are always inlined
-# (`unsafeBitCast` rather than `bitPattern`, typed pointer access rather than
+# (`reinterpret` rather than `bitPattern`, typed pointer access rather than
 # `loadUnaligned`; see Arithmetic.swift).
 READ = {
     'i32': 'UInt32(truncatingIfNeeded: {})',
     'i64': '{}',
-    'f32': 'unsafeBitCast(UInt32(truncatingIfNeeded: {}), to: Float.self)',
-    'f64': 'unsafeBitCast({}, to: Double.self)',
+    'f32': 'reinterpret(UInt32(truncatingIfNeeded: {}), as: Float.self)',
+    'f64': 'reinterpret({}, as: Double.self)',
 }
 WRITE = {
     'i32': 'UInt64({})',
     'i64': '{}',
-    'f32': 'UInt64(unsafeBitCast({}, to: UInt32.self))',
-    'f64': 'unsafeBitCast({}, to: UInt64.self)',
+    'f32': 'UInt64(reinterpret({}, as: UInt32.self))',
+    'f64': 'reinterpret({}, as: UInt64.self)',
 }
 # A 32-bit immediate word as an operand of the given integer type (i64
 # immediates are sign-extended, so only constants that fit in Int32 use them).
@@ -232,10 +232,9 @@ def add_test_branches(t):
 
 
 for t, base in (('i32', 0x45), ('i64', 0x50)):
-    T = SWIFT_INT[t]
     add_test_branches(t)
     add_unary(base, f'{t}.eqz', t, 'i32', 'a == 0 ? 1 : 0', branch=('eqz', 'nez'))
-    for i, (name, expr, negation, mirror) in enumerate(INT_COMPARE):
+    for name, expr, _, _ in INT_COMPARE:
         add_compare_branches(t, name, expr)
     for i, (name, expr, negation, mirror) in enumerate(INT_COMPARE):
         wasm = f'{t}.{name}'
@@ -266,7 +265,6 @@ for t, base in (('i32', 0x67), ('i64', 0x79)):
         numeric.append((base + 3 + i, wasm, op, [t, t], t, extras))
 
 for t, cmp_base, arith_base in (('f32', 0x5B, 0x8B), ('f64', 0x61, 0x99)):
-    F = SWIFT_FLOAT[t]
     for i, (name, operator) in enumerate(FLOAT_COMPARE):
         wasm = f'{t}.{name}'
         op = instruction(camel(wasm), ['dst', 'lhs', 'rhs'], binary_body(t, 'i32', f'a {operator} b ? 1 : 0'))
@@ -485,6 +483,8 @@ TRAP_OOB_TABLE = '{ TRAP(.tableOutOfBounds) }'
 
 instruction('unreachable', [], ['TRAP(.unreachable)'], advances=False)
 instruction('copy', ['dst', 'src'], [f'{slot(1)} = {slot(2)}'])
+# Two copies in sequence (local shuffles often come in runs).
+instruction('copy2', ['dst', 'src', 'dst2', 'src2'], [f'{slot(1)} = {slot(2)}', f'{slot(3)} = {slot(4)}'])
 instruction('const32', ['dst', 'imm'], [f'{slot(1)} = UInt64(pc[2])'])
 instruction('const64', ['dst', 'imm64'], [f'{slot(1)} = UInt64(pc[2]) | UInt64(pc[3]) << 32'])
 instruction('select', ['dst', 'cond', 'lhs', 'rhs'],

@@ -105,6 +105,21 @@ final class CompilerTests: XCTestCase {
             """)
     }
 
+    func testConsecutiveCopiesMerge() throws {
+        let code = try listing("""
+            (module (func (param i32 i32 i32) (result i32)
+              (local.set 0 (local.get 1))
+              (local.set 1 (local.get 2))
+              (local.set 2 (local.get 0))
+              (local.get 2)))
+            """)
+        XCTAssertEqual(code, """
+            0: copy2 0 1 1 2
+            5: copy 2 0
+            8: returnValue 2
+            """)
+    }
+
     func testCallArgumentsArePlacedAtTheFrameTop() throws {
         let code = try listing("""
             (module

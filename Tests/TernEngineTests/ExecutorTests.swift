@@ -332,6 +332,35 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(trap?.backtrace.map(\.functionIndex), [4, 5])
     }
 
+    func testCallsIntoAnotherInstanceSwitchMemory() throws {
+        let engine = Engine()
+        let store = Store(engine: engine)
+        let linker = Linker()
+        let exporter = try linker.instantiate(try engine.compile(try assemble("""
+            (module
+              (memory 1)
+              (func (export "poke") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
+              (func (export "peek") (param i32) (result i32) (i32.load (local.get 0)))
+              (func (export "grow") (result i32) (memory.grow (i32.const 1))))
+            """)), store: store)
+        linker.define(module: "a", instance: exporter)
+        let importer = try linker.instantiate(try engine.compile(try assemble("""
+            (module
+              (import "a" "poke" (func $poke (param i32 i32)))
+              (import "a" "peek" (func $peek (param i32) (result i32)))
+              (import "a" "grow" (func $grow (result i32)))
+              (memory 1)
+              (func (export "test") (result i32 i32 i32)
+                (i32.store (i32.const 8) (i32.const 5))
+                (call $poke (i32.const 8) (i32.const 7))
+                (drop (call $grow))
+                (call $peek (i32.const 70000))
+                (call $peek (i32.const 8))
+                (i32.load (i32.const 8))))
+            """)), store: store)
+        XCTAssertEqual(try importer.function("test")!.invoke([]), [Value(Int32(0)), Value(Int32(7)), Value(Int32(5))])
+    }
+
     func testFuelAndInterruption() throws {
         let source = """
             (module (func (export "spin") (param i32)

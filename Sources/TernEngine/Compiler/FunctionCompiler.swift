@@ -101,6 +101,8 @@ struct FunctionCompiler {
     private var lastResult: (start: Int, position: Int)?
     /// The last instruction, when it was a comparison `br_if`/`if` may fuse with.
     private var lastComparison: (start: Int, position: Int, condition: BranchCondition)?
+    /// Start of the last instruction, when it was a single `copy`.
+    private var lastCopy: Int?
 
     init(context: ModuleContext, definedIndex: Int, records: UnsafeMutablePointer<CompiledFunction>) throws(CompileError) {
         self.context = context
@@ -172,18 +174,15 @@ struct FunctionCompiler {
 
     private func temporarySlot(_ position: Int) -> UInt32 { UInt32(localCount + position) }
 
-    @discardableResult
-    private mutating func push(_ type: ValueType?, _ location: Location = .temporary) -> Operand {
+    private mutating func push(_ type: ValueType?, _ location: Location = .temporary) {
         // Unreachable code emits nothing, so its values need no location.
         let location = isReachable ? location : .temporary
         if let index = location.local {
             localReferences[index] += 1
             localReferenceTotal += 1
         }
-        let operand = Operand(type: type, location: location, position: stack.count)
-        stack.append(operand)
+        stack.append(Operand(type: type, location: location, position: stack.count))
         maxHeight = max(maxHeight, stack.count)
-        return operand
     }
 
     /// Puts back values popped for validation, unchanged but for their type.
@@ -229,6 +228,7 @@ struct FunctionCompiler {
     private mutating func emit(_ op: Op, _ operands: [UInt32] = []) -> Int {
         lastResult = nil
         lastComparison = nil
+        lastCopy = nil
         let start = code.count
         code.append(UInt32(op.rawValue))
         code.append(contentsOf: operands)
@@ -245,6 +245,17 @@ struct FunctionCompiler {
         return start
     }
 
+    /// `copy dst, src`, merged into the previous copy when there is one.
+    private mutating func emitCopy(_ destination: UInt32, _ source: UInt32) {
+        if let start = lastCopy {
+            code[start] = UInt32(Op.copy2.rawValue)
+            code.append(contentsOf: [destination, source])
+            lastCopy = nil
+        } else {
+            lastCopy = emit(.copy, [destination, source])
+        }
+    }
+
     private mutating func emitConstant(_ bits: UInt64, type: ValueType?, into slot: UInt32) {
         if type == .i32 || type == .f32 {
             emit(.const32, [slot, UInt32(truncatingIfNeeded: bits)])
@@ -257,9 +268,9 @@ struct FunctionCompiler {
     private mutating func emitMove(_ operand: Operand, into slot: UInt32) {
         switch operand.location {
         case .temporary:
-            if temporarySlot(operand.position) != slot { emit(.copy, [slot, temporarySlot(operand.position)]) }
+            if temporarySlot(operand.position) != slot { emitCopy(slot, temporarySlot(operand.position)) }
         case .local(let index):
-            if UInt32(index) != slot { emit(.copy, [slot, UInt32(index)]) }
+            if UInt32(index) != slot { emitCopy(slot, UInt32(index)) }
         case .constant(let bits):
             emitConstant(bits, type: operand.type, into: slot)
         case .displacedLocal(let index, let displacement):
@@ -326,6 +337,7 @@ struct FunctionCompiler {
         labels[label].uses = []
         lastResult = nil
         lastComparison = nil
+        lastCopy = nil
     }
 
     /// Fills branch offset `word` of the instruction at `start` with `label`.
@@ -356,6 +368,7 @@ struct FunctionCompiler {
         assert(code.count - start == condition.ifTrue.wordCount)
         lastResult = nil
         lastComparison = nil
+        lastCopy = nil
         link(label, word: code.count - 1, start: start)
     }
 
@@ -814,6 +827,7 @@ struct FunctionCompiler {
             code.append(contentsOf: instruction)
             lastResult = nil
             lastComparison = nil
+            lastCopy = nil
         } else {
             preserve(local: index)
             emitMove(value, into: UInt32(index))

@@ -2,6 +2,13 @@
 // generically and specialized by the optimizer. All are `@inline(__always)`:
 // the interpreter loop is too large for cost-based inlining.
 
+/// The same bits as another type of the same size. Unlike `bitPattern`,
+/// always inlined, even into the interpreter loop.
+@inline(__always)
+func reinterpret<Source, Target>(_ value: Source, as _: Target.Type) -> Target {
+    unsafeBitCast(value, to: Target.self)
+}
+
 extension UInt32 {
     @inline(__always) var signed: Int32 { Int32(bitPattern: self) }
 }

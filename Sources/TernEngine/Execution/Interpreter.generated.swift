@@ -300,6 +300,7 @@ enum Op: UInt16, CaseIterable {
     case i32Store16Imm  // 4 words: address, imm, offset
     case unreachable  // 1 words
     case copy  // 3 words: dst, src
+    case copy2  // 5 words: dst, src, dst2, src2
     case const32  // 3 words: dst, imm
     case const64  // 4 words: dst, imm64
     case select  // 5 words: dst, cond, lhs, rhs
@@ -339,7 +340,7 @@ extension Op {
         case .br, .brBack, .returnValue, .memorySize, .dataDrop, .elemDrop: 2
         case .brIfI32Eqz, .brIfI32EqzBack, .brIfI32Nez, .brIfI32NezBack, .i32Eqz, .brIfI64Eqz, .brIfI64EqzBack, .brIfI64Nez, .brIfI64NezBack, .i64Eqz, .i32Clz, .i32Ctz, .i32Popcnt, .i64Clz, .i64Ctz, .i64Popcnt, .f32Abs, .f32Neg, .f32Ceil, .f32Floor, .f32Trunc, .f32Nearest, .f32Sqrt, .f64Abs, .f64Neg, .f64Ceil, .f64Floor, .f64Trunc, .f64Nearest, .f64Sqrt, .i32WrapI64, .i32TruncF32S, .i32TruncF32U, .i32TruncF64S, .i32TruncF64U, .i64ExtendI32S, .i64TruncF32S, .i64TruncF32U, .i64TruncF64S, .i64TruncF64U, .f32ConvertI32S, .f32ConvertI32U, .f32ConvertI64S, .f32ConvertI64U, .f32DemoteF64, .f64ConvertI32S, .f64ConvertI32U, .f64ConvertI64S, .f64ConvertI64U, .f64PromoteF32, .i32Extend8S, .i32Extend16S, .i64Extend8S, .i64Extend16S, .i64Extend32S, .i32TruncSatF32S, .i32TruncSatF32U, .i32TruncSatF64S, .i32TruncSatF64U, .i64TruncSatF32S, .i64TruncSatF32U, .i64TruncSatF64S, .i64TruncSatF64U, .copy, .const32, .globalGet, .globalSet, .brTable, .callImport, .memoryGrow, .tableSize, .refFunc: 3
         case .brIfI32Eq, .brIfI32EqBack, .brIfI32EqImm, .brIfI32EqImmBack, .brIfI32Ne, .brIfI32NeBack, .brIfI32NeImm, .brIfI32NeImmBack, .brIfI32LtS, .brIfI32LtSBack, .brIfI32LtSImm, .brIfI32LtSImmBack, .brIfI32LtU, .brIfI32LtUBack, .brIfI32LtUImm, .brIfI32LtUImmBack, .brIfI32GtS, .brIfI32GtSBack, .brIfI32GtSImm, .brIfI32GtSImmBack, .brIfI32GtU, .brIfI32GtUBack, .brIfI32GtUImm, .brIfI32GtUImmBack, .brIfI32LeS, .brIfI32LeSBack, .brIfI32LeSImm, .brIfI32LeSImmBack, .brIfI32LeU, .brIfI32LeUBack, .brIfI32LeUImm, .brIfI32LeUImmBack, .brIfI32GeS, .brIfI32GeSBack, .brIfI32GeSImm, .brIfI32GeSImmBack, .brIfI32GeU, .brIfI32GeUBack, .brIfI32GeUImm, .brIfI32GeUImmBack, .i32Eq, .i32EqImm, .i32Ne, .i32NeImm, .i32LtS, .i32LtSImm, .i32LtU, .i32LtUImm, .i32GtS, .i32GtSImm, .i32GtU, .i32GtUImm, .i32LeS, .i32LeSImm, .i32LeU, .i32LeUImm, .i32GeS, .i32GeSImm, .i32GeU, .i32GeUImm, .brIfI64Eq, .brIfI64EqBack, .brIfI64EqImm, .brIfI64EqImmBack, .brIfI64Ne, .brIfI64NeBack, .brIfI64NeImm, .brIfI64NeImmBack, .brIfI64LtS, .brIfI64LtSBack, .brIfI64LtSImm, .brIfI64LtSImmBack, .brIfI64LtU, .brIfI64LtUBack, .brIfI64LtUImm, .brIfI64LtUImmBack, .brIfI64GtS, .brIfI64GtSBack, .brIfI64GtSImm, .brIfI64GtSImmBack, .brIfI64GtU, .brIfI64GtUBack, .brIfI64GtUImm, .brIfI64GtUImmBack, .brIfI64LeS, .brIfI64LeSBack, .brIfI64LeSImm, .brIfI64LeSImmBack, .brIfI64LeU, .brIfI64LeUBack, .brIfI64LeUImm, .brIfI64LeUImmBack, .brIfI64GeS, .brIfI64GeSBack, .brIfI64GeSImm, .brIfI64GeSImmBack, .brIfI64GeU, .brIfI64GeUBack, .brIfI64GeUImm, .brIfI64GeUImmBack, .i64Eq, .i64EqImm, .i64Ne, .i64NeImm, .i64LtS, .i64LtSImm, .i64LtU, .i64LtUImm, .i64GtS, .i64GtSImm, .i64GtU, .i64GtUImm, .i64LeS, .i64LeSImm, .i64LeU, .i64LeUImm, .i64GeS, .i64GeSImm, .i64GeU, .i64GeUImm, .i32Add, .i32AddImm, .i32Sub, .i32SubImm, .i32Mul, .i32MulImm, .i32DivS, .i32DivU, .i32RemS, .i32RemU, .i32And, .i32AndImm, .i32Or, .i32OrImm, .i32Xor, .i32XorImm, .i32Shl, .i32ShlImm, .i32ShrS, .i32ShrSImm, .i32ShrU, .i32ShrUImm, .i32Rotl, .i32RotlImm, .i32Rotr, .i32RotrImm, .i64Add, .i64AddImm, .i64Sub, .i64SubImm, .i64Mul, .i64MulImm, .i64DivS, .i64DivU, .i64RemS, .i64RemU, .i64And, .i64AndImm, .i64Or, .i64OrImm, .i64Xor, .i64XorImm, .i64Shl, .i64ShlImm, .i64ShrS, .i64ShrSImm, .i64ShrU, .i64ShrUImm, .i64Rotl, .i64RotlImm, .i64Rotr, .i64RotrImm, .f32Eq, .f32Ne, .f32Lt, .f32Gt, .f32Le, .f32Ge, .f32Copysign, .f32Add, .f32Sub, .f32Mul, .f32Div, .f32Min, .f32Max, .f64Eq, .f64Ne, .f64Lt, .f64Gt, .f64Le, .f64Ge, .f64Copysign, .f64Add, .f64Sub, .f64Mul, .f64Div, .f64Min, .f64Max, .i32Load, .i64Load, .i32Load8S, .i32Load8U, .i32Load16S, .i32Load16U, .i64Load8S, .i64Load16S, .i64Load32S, .i32Store, .i32StoreImm, .i64Store, .i64StoreImm, .i32Store8, .i32Store8Imm, .i32Store16, .i32Store16Imm, .const64, .call, .memoryFill, .memoryCopy, .tableGet, .tableSet: 4
-        case .i32LoadDisplaced, .i64LoadDisplaced, .i32Load8SDisplaced, .i32Load8UDisplaced, .i32Load16SDisplaced, .i32Load16UDisplaced, .i64Load8SDisplaced, .i64Load16SDisplaced, .i64Load32SDisplaced, .i32StoreDisplaced, .i64StoreDisplaced, .i32Store8Displaced, .i32Store16Displaced, .select, .callIndirect, .memoryInit, .tableGrow, .tableFill: 5
+        case .i32LoadDisplaced, .i64LoadDisplaced, .i32Load8SDisplaced, .i32Load8UDisplaced, .i32Load16SDisplaced, .i32Load16UDisplaced, .i64Load8SDisplaced, .i64Load16SDisplaced, .i64Load32SDisplaced, .i32StoreDisplaced, .i64StoreDisplaced, .i32Store8Displaced, .i32Store16Displaced, .copy2, .select, .callIndirect, .memoryInit, .tableGrow, .tableFill: 5
         case .tableCopy, .tableInit: 6
         }
     }
@@ -2223,33 +2224,33 @@ extension ExecutionStack {
                 fp[Int(pc[1])] = a.rotatedRight(by: b)
                 pc += 4
             case .f32Eq:
-                let a = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), to: Float.self)
-                let b = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[3])]), to: Float.self)
+                let a = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), as: Float.self)
+                let b = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[3])]), as: Float.self)
                 fp[Int(pc[1])] = UInt64(a == b ? 1 : 0)
                 pc += 4
             case .f32Ne:
-                let a = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), to: Float.self)
-                let b = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[3])]), to: Float.self)
+                let a = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), as: Float.self)
+                let b = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[3])]), as: Float.self)
                 fp[Int(pc[1])] = UInt64(a != b ? 1 : 0)
                 pc += 4
             case .f32Lt:
-                let a = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), to: Float.self)
-                let b = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[3])]), to: Float.self)
+                let a = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), as: Float.self)
+                let b = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[3])]), as: Float.self)
                 fp[Int(pc[1])] = UInt64(a < b ? 1 : 0)
                 pc += 4
             case .f32Gt:
-                let a = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), to: Float.self)
-                let b = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[3])]), to: Float.self)
+                let a = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), as: Float.self)
+                let b = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[3])]), as: Float.self)
                 fp[Int(pc[1])] = UInt64(a > b ? 1 : 0)
                 pc += 4
             case .f32Le:
-                let a = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), to: Float.self)
-                let b = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[3])]), to: Float.self)
+                let a = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), as: Float.self)
+                let b = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[3])]), as: Float.self)
                 fp[Int(pc[1])] = UInt64(a <= b ? 1 : 0)
                 pc += 4
             case .f32Ge:
-                let a = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), to: Float.self)
-                let b = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[3])]), to: Float.self)
+                let a = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), as: Float.self)
+                let b = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[3])]), as: Float.self)
                 fp[Int(pc[1])] = UInt64(a >= b ? 1 : 0)
                 pc += 4
             case .f32Abs:
@@ -2266,83 +2267,83 @@ extension ExecutionStack {
                 fp[Int(pc[1])] = UInt64((a & ~0x8000_0000) | (b & 0x8000_0000))
                 pc += 4
             case .f32Ceil:
-                let a = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), to: Float.self)
-                fp[Int(pc[1])] = UInt64(unsafeBitCast(a.rounded(.up), to: UInt32.self))
+                let a = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), as: Float.self)
+                fp[Int(pc[1])] = UInt64(reinterpret(a.rounded(.up), as: UInt32.self))
                 pc += 3
             case .f32Floor:
-                let a = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), to: Float.self)
-                fp[Int(pc[1])] = UInt64(unsafeBitCast(a.rounded(.down), to: UInt32.self))
+                let a = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), as: Float.self)
+                fp[Int(pc[1])] = UInt64(reinterpret(a.rounded(.down), as: UInt32.self))
                 pc += 3
             case .f32Trunc:
-                let a = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), to: Float.self)
-                fp[Int(pc[1])] = UInt64(unsafeBitCast(a.rounded(.towardZero), to: UInt32.self))
+                let a = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), as: Float.self)
+                fp[Int(pc[1])] = UInt64(reinterpret(a.rounded(.towardZero), as: UInt32.self))
                 pc += 3
             case .f32Nearest:
-                let a = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), to: Float.self)
-                fp[Int(pc[1])] = UInt64(unsafeBitCast(a.rounded(.toNearestOrEven), to: UInt32.self))
+                let a = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), as: Float.self)
+                fp[Int(pc[1])] = UInt64(reinterpret(a.rounded(.toNearestOrEven), as: UInt32.self))
                 pc += 3
             case .f32Sqrt:
-                let a = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), to: Float.self)
-                fp[Int(pc[1])] = UInt64(unsafeBitCast(a.squareRoot(), to: UInt32.self))
+                let a = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), as: Float.self)
+                fp[Int(pc[1])] = UInt64(reinterpret(a.squareRoot(), as: UInt32.self))
                 pc += 3
             case .f32Add:
-                let a = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), to: Float.self)
-                let b = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[3])]), to: Float.self)
-                fp[Int(pc[1])] = UInt64(unsafeBitCast(a + b, to: UInt32.self))
+                let a = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), as: Float.self)
+                let b = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[3])]), as: Float.self)
+                fp[Int(pc[1])] = UInt64(reinterpret(a + b, as: UInt32.self))
                 pc += 4
             case .f32Sub:
-                let a = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), to: Float.self)
-                let b = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[3])]), to: Float.self)
-                fp[Int(pc[1])] = UInt64(unsafeBitCast(a - b, to: UInt32.self))
+                let a = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), as: Float.self)
+                let b = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[3])]), as: Float.self)
+                fp[Int(pc[1])] = UInt64(reinterpret(a - b, as: UInt32.self))
                 pc += 4
             case .f32Mul:
-                let a = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), to: Float.self)
-                let b = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[3])]), to: Float.self)
-                fp[Int(pc[1])] = UInt64(unsafeBitCast(a * b, to: UInt32.self))
+                let a = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), as: Float.self)
+                let b = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[3])]), as: Float.self)
+                fp[Int(pc[1])] = UInt64(reinterpret(a * b, as: UInt32.self))
                 pc += 4
             case .f32Div:
-                let a = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), to: Float.self)
-                let b = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[3])]), to: Float.self)
-                fp[Int(pc[1])] = UInt64(unsafeBitCast(a / b, to: UInt32.self))
+                let a = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), as: Float.self)
+                let b = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[3])]), as: Float.self)
+                fp[Int(pc[1])] = UInt64(reinterpret(a / b, as: UInt32.self))
                 pc += 4
             case .f32Min:
-                let a = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), to: Float.self)
-                let b = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[3])]), to: Float.self)
-                fp[Int(pc[1])] = UInt64(unsafeBitCast(wasmMinimum(a, b), to: UInt32.self))
+                let a = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), as: Float.self)
+                let b = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[3])]), as: Float.self)
+                fp[Int(pc[1])] = UInt64(reinterpret(wasmMinimum(a, b), as: UInt32.self))
                 pc += 4
             case .f32Max:
-                let a = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), to: Float.self)
-                let b = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[3])]), to: Float.self)
-                fp[Int(pc[1])] = UInt64(unsafeBitCast(wasmMaximum(a, b), to: UInt32.self))
+                let a = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), as: Float.self)
+                let b = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[3])]), as: Float.self)
+                fp[Int(pc[1])] = UInt64(reinterpret(wasmMaximum(a, b), as: UInt32.self))
                 pc += 4
             case .f64Eq:
-                let a = unsafeBitCast(fp[Int(pc[2])], to: Double.self)
-                let b = unsafeBitCast(fp[Int(pc[3])], to: Double.self)
+                let a = reinterpret(fp[Int(pc[2])], as: Double.self)
+                let b = reinterpret(fp[Int(pc[3])], as: Double.self)
                 fp[Int(pc[1])] = UInt64(a == b ? 1 : 0)
                 pc += 4
             case .f64Ne:
-                let a = unsafeBitCast(fp[Int(pc[2])], to: Double.self)
-                let b = unsafeBitCast(fp[Int(pc[3])], to: Double.self)
+                let a = reinterpret(fp[Int(pc[2])], as: Double.self)
+                let b = reinterpret(fp[Int(pc[3])], as: Double.self)
                 fp[Int(pc[1])] = UInt64(a != b ? 1 : 0)
                 pc += 4
             case .f64Lt:
-                let a = unsafeBitCast(fp[Int(pc[2])], to: Double.self)
-                let b = unsafeBitCast(fp[Int(pc[3])], to: Double.self)
+                let a = reinterpret(fp[Int(pc[2])], as: Double.self)
+                let b = reinterpret(fp[Int(pc[3])], as: Double.self)
                 fp[Int(pc[1])] = UInt64(a < b ? 1 : 0)
                 pc += 4
             case .f64Gt:
-                let a = unsafeBitCast(fp[Int(pc[2])], to: Double.self)
-                let b = unsafeBitCast(fp[Int(pc[3])], to: Double.self)
+                let a = reinterpret(fp[Int(pc[2])], as: Double.self)
+                let b = reinterpret(fp[Int(pc[3])], as: Double.self)
                 fp[Int(pc[1])] = UInt64(a > b ? 1 : 0)
                 pc += 4
             case .f64Le:
-                let a = unsafeBitCast(fp[Int(pc[2])], to: Double.self)
-                let b = unsafeBitCast(fp[Int(pc[3])], to: Double.self)
+                let a = reinterpret(fp[Int(pc[2])], as: Double.self)
+                let b = reinterpret(fp[Int(pc[3])], as: Double.self)
                 fp[Int(pc[1])] = UInt64(a <= b ? 1 : 0)
                 pc += 4
             case .f64Ge:
-                let a = unsafeBitCast(fp[Int(pc[2])], to: Double.self)
-                let b = unsafeBitCast(fp[Int(pc[3])], to: Double.self)
+                let a = reinterpret(fp[Int(pc[2])], as: Double.self)
+                let b = reinterpret(fp[Int(pc[3])], as: Double.self)
                 fp[Int(pc[1])] = UInt64(a >= b ? 1 : 0)
                 pc += 4
             case .f64Abs:
@@ -2359,82 +2360,82 @@ extension ExecutionStack {
                 fp[Int(pc[1])] = (a & ~0x8000_0000_0000_0000) | (b & 0x8000_0000_0000_0000)
                 pc += 4
             case .f64Ceil:
-                let a = unsafeBitCast(fp[Int(pc[2])], to: Double.self)
-                fp[Int(pc[1])] = unsafeBitCast(a.rounded(.up), to: UInt64.self)
+                let a = reinterpret(fp[Int(pc[2])], as: Double.self)
+                fp[Int(pc[1])] = reinterpret(a.rounded(.up), as: UInt64.self)
                 pc += 3
             case .f64Floor:
-                let a = unsafeBitCast(fp[Int(pc[2])], to: Double.self)
-                fp[Int(pc[1])] = unsafeBitCast(a.rounded(.down), to: UInt64.self)
+                let a = reinterpret(fp[Int(pc[2])], as: Double.self)
+                fp[Int(pc[1])] = reinterpret(a.rounded(.down), as: UInt64.self)
                 pc += 3
             case .f64Trunc:
-                let a = unsafeBitCast(fp[Int(pc[2])], to: Double.self)
-                fp[Int(pc[1])] = unsafeBitCast(a.rounded(.towardZero), to: UInt64.self)
+                let a = reinterpret(fp[Int(pc[2])], as: Double.self)
+                fp[Int(pc[1])] = reinterpret(a.rounded(.towardZero), as: UInt64.self)
                 pc += 3
             case .f64Nearest:
-                let a = unsafeBitCast(fp[Int(pc[2])], to: Double.self)
-                fp[Int(pc[1])] = unsafeBitCast(a.rounded(.toNearestOrEven), to: UInt64.self)
+                let a = reinterpret(fp[Int(pc[2])], as: Double.self)
+                fp[Int(pc[1])] = reinterpret(a.rounded(.toNearestOrEven), as: UInt64.self)
                 pc += 3
             case .f64Sqrt:
-                let a = unsafeBitCast(fp[Int(pc[2])], to: Double.self)
-                fp[Int(pc[1])] = unsafeBitCast(a.squareRoot(), to: UInt64.self)
+                let a = reinterpret(fp[Int(pc[2])], as: Double.self)
+                fp[Int(pc[1])] = reinterpret(a.squareRoot(), as: UInt64.self)
                 pc += 3
             case .f64Add:
-                let a = unsafeBitCast(fp[Int(pc[2])], to: Double.self)
-                let b = unsafeBitCast(fp[Int(pc[3])], to: Double.self)
-                fp[Int(pc[1])] = unsafeBitCast(a + b, to: UInt64.self)
+                let a = reinterpret(fp[Int(pc[2])], as: Double.self)
+                let b = reinterpret(fp[Int(pc[3])], as: Double.self)
+                fp[Int(pc[1])] = reinterpret(a + b, as: UInt64.self)
                 pc += 4
             case .f64Sub:
-                let a = unsafeBitCast(fp[Int(pc[2])], to: Double.self)
-                let b = unsafeBitCast(fp[Int(pc[3])], to: Double.self)
-                fp[Int(pc[1])] = unsafeBitCast(a - b, to: UInt64.self)
+                let a = reinterpret(fp[Int(pc[2])], as: Double.self)
+                let b = reinterpret(fp[Int(pc[3])], as: Double.self)
+                fp[Int(pc[1])] = reinterpret(a - b, as: UInt64.self)
                 pc += 4
             case .f64Mul:
-                let a = unsafeBitCast(fp[Int(pc[2])], to: Double.self)
-                let b = unsafeBitCast(fp[Int(pc[3])], to: Double.self)
-                fp[Int(pc[1])] = unsafeBitCast(a * b, to: UInt64.self)
+                let a = reinterpret(fp[Int(pc[2])], as: Double.self)
+                let b = reinterpret(fp[Int(pc[3])], as: Double.self)
+                fp[Int(pc[1])] = reinterpret(a * b, as: UInt64.self)
                 pc += 4
             case .f64Div:
-                let a = unsafeBitCast(fp[Int(pc[2])], to: Double.self)
-                let b = unsafeBitCast(fp[Int(pc[3])], to: Double.self)
-                fp[Int(pc[1])] = unsafeBitCast(a / b, to: UInt64.self)
+                let a = reinterpret(fp[Int(pc[2])], as: Double.self)
+                let b = reinterpret(fp[Int(pc[3])], as: Double.self)
+                fp[Int(pc[1])] = reinterpret(a / b, as: UInt64.self)
                 pc += 4
             case .f64Min:
-                let a = unsafeBitCast(fp[Int(pc[2])], to: Double.self)
-                let b = unsafeBitCast(fp[Int(pc[3])], to: Double.self)
-                fp[Int(pc[1])] = unsafeBitCast(wasmMinimum(a, b), to: UInt64.self)
+                let a = reinterpret(fp[Int(pc[2])], as: Double.self)
+                let b = reinterpret(fp[Int(pc[3])], as: Double.self)
+                fp[Int(pc[1])] = reinterpret(wasmMinimum(a, b), as: UInt64.self)
                 pc += 4
             case .f64Max:
-                let a = unsafeBitCast(fp[Int(pc[2])], to: Double.self)
-                let b = unsafeBitCast(fp[Int(pc[3])], to: Double.self)
-                fp[Int(pc[1])] = unsafeBitCast(wasmMaximum(a, b), to: UInt64.self)
+                let a = reinterpret(fp[Int(pc[2])], as: Double.self)
+                let b = reinterpret(fp[Int(pc[3])], as: Double.self)
+                fp[Int(pc[1])] = reinterpret(wasmMaximum(a, b), as: UInt64.self)
                 pc += 4
             case .i32WrapI64:
                 let a = fp[Int(pc[2])]
                 fp[Int(pc[1])] = UInt64(UInt32(truncatingIfNeeded: a))
                 pc += 3
             case .i32TruncF32S:
-                let a = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), to: Float.self)
+                let a = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), as: Float.self)
                 guard let value = Int32(truncatingExactly: a) else {
                     throw trapped(a.isNaN ? .invalidConversionToInteger : .integerOverflow, function: function, instance: instance, depth: depth, entryDepth: entryDepth, fuel: fuel, store: store)
                 }
                 fp[Int(pc[1])] = UInt64(UInt32(truncatingIfNeeded: value))
                 pc += 3
             case .i32TruncF32U:
-                let a = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), to: Float.self)
+                let a = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), as: Float.self)
                 guard let value = UInt32(truncatingExactly: a) else {
                     throw trapped(a.isNaN ? .invalidConversionToInteger : .integerOverflow, function: function, instance: instance, depth: depth, entryDepth: entryDepth, fuel: fuel, store: store)
                 }
                 fp[Int(pc[1])] = UInt64(UInt32(truncatingIfNeeded: value))
                 pc += 3
             case .i32TruncF64S:
-                let a = unsafeBitCast(fp[Int(pc[2])], to: Double.self)
+                let a = reinterpret(fp[Int(pc[2])], as: Double.self)
                 guard let value = Int32(truncatingExactly: a) else {
                     throw trapped(a.isNaN ? .invalidConversionToInteger : .integerOverflow, function: function, instance: instance, depth: depth, entryDepth: entryDepth, fuel: fuel, store: store)
                 }
                 fp[Int(pc[1])] = UInt64(UInt32(truncatingIfNeeded: value))
                 pc += 3
             case .i32TruncF64U:
-                let a = unsafeBitCast(fp[Int(pc[2])], to: Double.self)
+                let a = reinterpret(fp[Int(pc[2])], as: Double.self)
                 guard let value = UInt32(truncatingExactly: a) else {
                     throw trapped(a.isNaN ? .invalidConversionToInteger : .integerOverflow, function: function, instance: instance, depth: depth, entryDepth: entryDepth, fuel: fuel, store: store)
                 }
@@ -2445,28 +2446,28 @@ extension ExecutionStack {
                 fp[Int(pc[1])] = UInt64(bitPattern: Int64(a.signed))
                 pc += 3
             case .i64TruncF32S:
-                let a = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), to: Float.self)
+                let a = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), as: Float.self)
                 guard let value = Int64(truncatingExactly: a) else {
                     throw trapped(a.isNaN ? .invalidConversionToInteger : .integerOverflow, function: function, instance: instance, depth: depth, entryDepth: entryDepth, fuel: fuel, store: store)
                 }
                 fp[Int(pc[1])] = UInt64(truncatingIfNeeded: value)
                 pc += 3
             case .i64TruncF32U:
-                let a = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), to: Float.self)
+                let a = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), as: Float.self)
                 guard let value = UInt64(truncatingExactly: a) else {
                     throw trapped(a.isNaN ? .invalidConversionToInteger : .integerOverflow, function: function, instance: instance, depth: depth, entryDepth: entryDepth, fuel: fuel, store: store)
                 }
                 fp[Int(pc[1])] = UInt64(truncatingIfNeeded: value)
                 pc += 3
             case .i64TruncF64S:
-                let a = unsafeBitCast(fp[Int(pc[2])], to: Double.self)
+                let a = reinterpret(fp[Int(pc[2])], as: Double.self)
                 guard let value = Int64(truncatingExactly: a) else {
                     throw trapped(a.isNaN ? .invalidConversionToInteger : .integerOverflow, function: function, instance: instance, depth: depth, entryDepth: entryDepth, fuel: fuel, store: store)
                 }
                 fp[Int(pc[1])] = UInt64(truncatingIfNeeded: value)
                 pc += 3
             case .i64TruncF64U:
-                let a = unsafeBitCast(fp[Int(pc[2])], to: Double.self)
+                let a = reinterpret(fp[Int(pc[2])], as: Double.self)
                 guard let value = UInt64(truncatingExactly: a) else {
                     throw trapped(a.isNaN ? .invalidConversionToInteger : .integerOverflow, function: function, instance: instance, depth: depth, entryDepth: entryDepth, fuel: fuel, store: store)
                 }
@@ -2474,43 +2475,43 @@ extension ExecutionStack {
                 pc += 3
             case .f32ConvertI32S:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
-                fp[Int(pc[1])] = UInt64(unsafeBitCast(Float(a.signed), to: UInt32.self))
+                fp[Int(pc[1])] = UInt64(reinterpret(Float(a.signed), as: UInt32.self))
                 pc += 3
             case .f32ConvertI32U:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
-                fp[Int(pc[1])] = UInt64(unsafeBitCast(Float(a), to: UInt32.self))
+                fp[Int(pc[1])] = UInt64(reinterpret(Float(a), as: UInt32.self))
                 pc += 3
             case .f32ConvertI64S:
                 let a = fp[Int(pc[2])]
-                fp[Int(pc[1])] = UInt64(unsafeBitCast(Float(a.signed), to: UInt32.self))
+                fp[Int(pc[1])] = UInt64(reinterpret(Float(a.signed), as: UInt32.self))
                 pc += 3
             case .f32ConvertI64U:
                 let a = fp[Int(pc[2])]
-                fp[Int(pc[1])] = UInt64(unsafeBitCast(Float(a), to: UInt32.self))
+                fp[Int(pc[1])] = UInt64(reinterpret(Float(a), as: UInt32.self))
                 pc += 3
             case .f32DemoteF64:
-                let a = unsafeBitCast(fp[Int(pc[2])], to: Double.self)
-                fp[Int(pc[1])] = UInt64(unsafeBitCast(Float(a), to: UInt32.self))
+                let a = reinterpret(fp[Int(pc[2])], as: Double.self)
+                fp[Int(pc[1])] = UInt64(reinterpret(Float(a), as: UInt32.self))
                 pc += 3
             case .f64ConvertI32S:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
-                fp[Int(pc[1])] = unsafeBitCast(Double(a.signed), to: UInt64.self)
+                fp[Int(pc[1])] = reinterpret(Double(a.signed), as: UInt64.self)
                 pc += 3
             case .f64ConvertI32U:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
-                fp[Int(pc[1])] = unsafeBitCast(Double(a), to: UInt64.self)
+                fp[Int(pc[1])] = reinterpret(Double(a), as: UInt64.self)
                 pc += 3
             case .f64ConvertI64S:
                 let a = fp[Int(pc[2])]
-                fp[Int(pc[1])] = unsafeBitCast(Double(a.signed), to: UInt64.self)
+                fp[Int(pc[1])] = reinterpret(Double(a.signed), as: UInt64.self)
                 pc += 3
             case .f64ConvertI64U:
                 let a = fp[Int(pc[2])]
-                fp[Int(pc[1])] = unsafeBitCast(Double(a), to: UInt64.self)
+                fp[Int(pc[1])] = reinterpret(Double(a), as: UInt64.self)
                 pc += 3
             case .f64PromoteF32:
-                let a = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), to: Float.self)
-                fp[Int(pc[1])] = unsafeBitCast(Double(a), to: UInt64.self)
+                let a = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), as: Float.self)
+                fp[Int(pc[1])] = reinterpret(Double(a), as: UInt64.self)
                 pc += 3
             case .i32Extend8S:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
@@ -2533,35 +2534,35 @@ extension ExecutionStack {
                 fp[Int(pc[1])] = Int64(Int32(truncatingIfNeeded: a)).unsigned
                 pc += 3
             case .i32TruncSatF32S:
-                let a = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), to: Float.self)
+                let a = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), as: Float.self)
                 fp[Int(pc[1])] = UInt64(UInt32(truncatingIfNeeded: Int32(truncatingSaturated: a)))
                 pc += 3
             case .i32TruncSatF32U:
-                let a = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), to: Float.self)
+                let a = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), as: Float.self)
                 fp[Int(pc[1])] = UInt64(UInt32(truncatingIfNeeded: UInt32(truncatingSaturated: a)))
                 pc += 3
             case .i32TruncSatF64S:
-                let a = unsafeBitCast(fp[Int(pc[2])], to: Double.self)
+                let a = reinterpret(fp[Int(pc[2])], as: Double.self)
                 fp[Int(pc[1])] = UInt64(UInt32(truncatingIfNeeded: Int32(truncatingSaturated: a)))
                 pc += 3
             case .i32TruncSatF64U:
-                let a = unsafeBitCast(fp[Int(pc[2])], to: Double.self)
+                let a = reinterpret(fp[Int(pc[2])], as: Double.self)
                 fp[Int(pc[1])] = UInt64(UInt32(truncatingIfNeeded: UInt32(truncatingSaturated: a)))
                 pc += 3
             case .i64TruncSatF32S:
-                let a = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), to: Float.self)
+                let a = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), as: Float.self)
                 fp[Int(pc[1])] = UInt64(truncatingIfNeeded: Int64(truncatingSaturated: a))
                 pc += 3
             case .i64TruncSatF32U:
-                let a = unsafeBitCast(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), to: Float.self)
+                let a = reinterpret(UInt32(truncatingIfNeeded: fp[Int(pc[2])]), as: Float.self)
                 fp[Int(pc[1])] = UInt64(truncatingIfNeeded: UInt64(truncatingSaturated: a))
                 pc += 3
             case .i64TruncSatF64S:
-                let a = unsafeBitCast(fp[Int(pc[2])], to: Double.self)
+                let a = reinterpret(fp[Int(pc[2])], as: Double.self)
                 fp[Int(pc[1])] = UInt64(truncatingIfNeeded: Int64(truncatingSaturated: a))
                 pc += 3
             case .i64TruncSatF64U:
-                let a = unsafeBitCast(fp[Int(pc[2])], to: Double.self)
+                let a = reinterpret(fp[Int(pc[2])], as: Double.self)
                 fp[Int(pc[1])] = UInt64(truncatingIfNeeded: UInt64(truncatingSaturated: a))
                 pc += 3
             case .i32Load:
@@ -2737,6 +2738,10 @@ extension ExecutionStack {
             case .copy:
                 fp[Int(pc[1])] = fp[Int(pc[2])]
                 pc += 3
+            case .copy2:
+                fp[Int(pc[1])] = fp[Int(pc[2])]
+                fp[Int(pc[3])] = fp[Int(pc[4])]
+                pc += 5
             case .const32:
                 fp[Int(pc[1])] = UInt64(pc[2])
                 pc += 3
