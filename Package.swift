@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 // Tern: a WebAssembly function runtime. Dependencies between targets are
 // one-way, bottom to top (see docs/architecture.md):
-//   TernFormat  <- TernEngine <- TernSpecTest <- tern (CLI)
+//   TernFormat <- TernEngine <- TernWASI <- TernProxyWasm <- TernRuntime <- tern (CLI)
+//   TernHTTP (no WebAssembly) <- TernRuntime;  TernEngine <- TernSpecTest <- tern
 import PackageDescription
 
 /// The interpreter's hot loop relies on explicit wrapping arithmetic and
