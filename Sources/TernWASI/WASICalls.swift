@@ -103,9 +103,34 @@ extension WASI {
 
     // MARK: Reading and writing
 
-    func fdWrite(_ c: CallContext, positioned: Bool) throws(WASICallError) {
+    /// Where one vector of an fd_read/fd_write family call transfers: the
+    /// call's offset (0 unless positioned) plus the bytes this call has
+    /// already transferred.
+    private struct TransferPosition {
+        let offset: Int64
+        let done: UInt64
+
+        /// `offset + done`, or `overflow` when it exceeds Int64.
+        func value(orThrow overflow: WASIErrno) throws(WASICallError) -> Int64 {
+            // offset <= Int64.max and done < 2^32: checked sum.
+            let (position, overflowed) = offset.addingReportingOverflow(Int64(done))
+            if overflowed { throw WASICallError(overflow) }
+            return position
+        }
+    }
+
+    /// The skeleton of fd_write/fd_pwrite and fd_read/fd_pread: checks
+    /// `right` (with fd_seek too when `positioned`), reads the iovec list
+    /// and the optional offset, runs `perVector` on each non-empty vector
+    /// until one transfers short or the u32 total would overflow, and
+    /// stores the total. `perVector` gets the descriptor's kind, the guest
+    /// buffer and its position, and returns the bytes it transferred.
+    private func transfer(
+        _ c: CallContext, positioned: Bool, requiring right: WASIRights,
+        perVector: (FileEntry.Kind, UnsafeMutableRawBufferPointer, TransferPosition) throws(WASICallError) -> Int
+    ) throws(WASICallError) {
         let fd = c.u32(0)
-        let entry = try self.entry(fd, requiring: positioned ? [.fdWrite, .fdSeek] : .fdWrite)
+        let entry = try self.entry(fd, requiring: positioned ? [right, .fdSeek] : right)
         let vectors = try c.memory.ioVectors(at: c.u32(1), count: c.u32(2))
         var offset: Int64 = 0
         if positioned {
@@ -117,72 +142,59 @@ extension WASI {
         for vector in vectors where vector.length > 0 {
             // The count returned is a u32: stop before it would overflow.
             guard total + UInt64(vector.length) <= UInt64(UInt32.max) else { break }
-            let written: Int = try c.memory.withBytes(at: vector.pointer, count: vector.length) {
+            let position = TransferPosition(offset: offset, done: total)
+            let transferred: Int = try c.memory.withBytes(at: vector.pointer, count: vector.length) {
                 (bytes) throws(WASICallError) -> Int in
-                let source = UnsafeRawBufferPointer(bytes)
-                switch entry.kind {
-                case .output(let sink):
-                    if positioned { throw WASICallError(.invalidSeek) }
-                    do throws(WASIErrno) { try sink.write(source) } catch { throw WASICallError(error) }
-                    return source.count
-                case .file(let host):
-                    // offset <= Int64.max and total < 2^32: checked sum.
-                    let (position, overflow) = offset.addingReportingOverflow(Int64(total))
-                    if overflow { throw WASICallError(.fileTooBig) }
-                    do throws(HostErrno) {
-                        return positioned ? try host.write(source, at: position) : try host.write(source)
-                    } catch {
-                        throw WASICallError(error)
-                    }
-                case .directory:
-                    throw WASICallError(.isDirectory)
-                case .input:
-                    throw WASICallError(.badFileDescriptor)
-                }
+                try perVector(entry.kind, bytes, position)
             }
-            total += UInt64(written)
-            if written < Int(vector.length) { break }
+            total += UInt64(transferred)
+            if transferred < Int(vector.length) { break }
         }
         try c.memory.storeUInt32(UInt32(total), at: resultPointer)
     }
 
-    func fdRead(_ c: CallContext, positioned: Bool) throws(WASICallError) {
-        let fd = c.u32(0)
-        let entry = try self.entry(fd, requiring: positioned ? [.fdRead, .fdSeek] : .fdRead)
-        let vectors = try c.memory.ioVectors(at: c.u32(1), count: c.u32(2))
-        var offset: Int64 = 0
-        if positioned {
-            guard let start = Int64(exactly: c.u64(3)) else { throw WASICallError(.invalid) }
-            offset = start
-        }
-        let resultPointer = c.u32(positioned ? 4 : 3)
-        var total: UInt64 = 0
-        for vector in vectors where vector.length > 0 {
-            guard total + UInt64(vector.length) <= UInt64(UInt32.max) else { break }
-            let read: Int = try c.memory.withBytes(at: vector.pointer, count: vector.length) {
-                (bytes) throws(WASICallError) -> Int in
-                switch entry.kind {
-                case .input(let source):
-                    if positioned { throw WASICallError(.invalidSeek) }
-                    do throws(WASIErrno) { return try source.read(into: bytes) } catch { throw WASICallError(error) }
-                case .file(let host):
-                    let (position, overflow) = offset.addingReportingOverflow(Int64(total))
-                    if overflow { throw WASICallError(.overflow) }
-                    do throws(HostErrno) {
-                        return positioned ? try host.read(into: bytes, at: position) : try host.read(into: bytes)
-                    } catch {
-                        throw WASICallError(error)
-                    }
-                case .directory:
-                    throw WASICallError(.isDirectory)
-                case .output:
-                    throw WASICallError(.badFileDescriptor)
+    func fdWrite(_ c: CallContext, positioned: Bool) throws(WASICallError) {
+        try transfer(c, positioned: positioned, requiring: .fdWrite) { (kind, bytes, position) throws(WASICallError) -> Int in
+            let source = UnsafeRawBufferPointer(bytes)
+            switch kind {
+            case .output(let sink):
+                if positioned { throw WASICallError(.invalidSeek) }
+                do throws(WASIErrno) { try sink.write(source) } catch { throw WASICallError(error) }
+                return source.count
+            case .file(let host):
+                let at = try position.value(orThrow: .fileTooBig)
+                do throws(HostErrno) {
+                    return positioned ? try host.write(source, at: at) : try host.write(source)
+                } catch {
+                    throw WASICallError(error)
                 }
+            case .directory:
+                throw WASICallError(.isDirectory)
+            case .input:
+                throw WASICallError(.badFileDescriptor)
             }
-            total += UInt64(read)
-            if read < Int(vector.length) { break }
         }
-        try c.memory.storeUInt32(UInt32(total), at: resultPointer)
+    }
+
+    func fdRead(_ c: CallContext, positioned: Bool) throws(WASICallError) {
+        try transfer(c, positioned: positioned, requiring: .fdRead) { (kind, bytes, position) throws(WASICallError) -> Int in
+            switch kind {
+            case .input(let source):
+                if positioned { throw WASICallError(.invalidSeek) }
+                do throws(WASIErrno) { return try source.read(into: bytes) } catch { throw WASICallError(error) }
+            case .file(let host):
+                let at = try position.value(orThrow: .overflow)
+                do throws(HostErrno) {
+                    return positioned ? try host.read(into: bytes, at: at) : try host.read(into: bytes)
+                } catch {
+                    throw WASICallError(error)
+                }
+            case .directory:
+                throw WASICallError(.isDirectory)
+            case .output:
+                throw WASICallError(.badFileDescriptor)
+            }
+        }
     }
 
     func fdSeek(_ c: CallContext) throws(WASICallError) {
