@@ -12,6 +12,12 @@ class TemporaryDirectoryTestCase: XCTestCase {
         temporaryDirectory = try TemporaryDirectory()
     }
 
+    // XCTest keeps test case instances alive until the process ends, so the
+    // directory is released here for its deinit to remove it.
+    override func tearDown() {
+        temporaryDirectory = nil
+    }
+
     /// Assembles WebAssembly text into `NAME.wasm` with `wat2wasm`, with a
     /// name section; `validate: false` lets invalid code through.
     func assemble(_ source: String, name: String = "module", validate: Bool = true) throws -> URL {

@@ -14,6 +14,12 @@ final class SpecTestRunnerTests: XCTestCase {
         temporaryDirectory = try TemporaryDirectory()
     }
 
+    // XCTest keeps test case instances alive until the process ends, so the
+    // directory is released here for its deinit to remove it.
+    override func tearDown() {
+        temporaryDirectory = nil
+    }
+
     private func run(commands: String) throws -> FileResult {
         let file = directory.appendingPathComponent("script.json")
         try Data(#"{"source_filename": "script.wast", "commands": [\#(commands)]}"#.utf8).write(to: file)

@@ -15,6 +15,12 @@ final class EndToEndTests: XCTestCase {
         root = try TemporaryDirectory()
     }
 
+    // XCTest keeps test case instances alive until the process ends, so the
+    // directory is released here for its deinit to remove it.
+    override func tearDown() {
+        root = nil
+    }
+
     struct Run {
         var outcome: RunOutcome
         var stdout: String

@@ -28,6 +28,12 @@ final class WASICallTests: XCTestCase {
         try root.symlink("rw/out", to: "../outside")
     }
 
+    // XCTest keeps test case instances alive until the process ends, so the
+    // directory is released here for its deinit to remove it.
+    override func tearDown() {
+        root = nil
+    }
+
     func makeWASI(_ capabilities: WASICapabilities = .all, arguments: [String] = ["prog"],
                   environment: [EnvironmentVariable] = [], log: DeniedCallLog = DeniedCallLog(function: "test")) throws -> WASI {
         let configuration = WASIConfiguration(
