@@ -97,24 +97,20 @@ public struct Memory: @unchecked Sendable {
         target.copyBytes(from: bytes)
     }
 
-    public func loadUInt32(at offset: Int) throws(Trap) -> UInt32 {
-        let range = try checkedRange(at: offset, count: 4)
-        return UInt32(littleEndian: entity.pointee.base.loadUnaligned(fromByteOffset: range.lowerBound, as: UInt32.self))
+    public func loadUInt32(at offset: Int) throws(Trap) -> UInt32 { try loadLittleEndian(at: offset) }
+    public func storeUInt32(_ value: UInt32, at offset: Int) throws(Trap) { try storeLittleEndian(value, at: offset) }
+    public func loadUInt64(at offset: Int) throws(Trap) -> UInt64 { try loadLittleEndian(at: offset) }
+    public func storeUInt64(_ value: UInt64, at offset: Int) throws(Trap) { try storeLittleEndian(value, at: offset) }
+
+    /// Wasm memory is little-endian whatever the host's byte order.
+    private func loadLittleEndian<T: FixedWidthInteger>(at offset: Int) throws(Trap) -> T {
+        let range = try checkedRange(at: offset, count: MemoryLayout<T>.size)
+        return T(littleEndian: entity.pointee.base.loadUnaligned(fromByteOffset: range.lowerBound, as: T.self))
     }
 
-    public func storeUInt32(_ value: UInt32, at offset: Int) throws(Trap) {
-        let range = try checkedRange(at: offset, count: 4)
-        entity.pointee.base.storeBytes(of: value.littleEndian, toByteOffset: range.lowerBound, as: UInt32.self)
-    }
-
-    public func loadUInt64(at offset: Int) throws(Trap) -> UInt64 {
-        let range = try checkedRange(at: offset, count: 8)
-        return UInt64(littleEndian: entity.pointee.base.loadUnaligned(fromByteOffset: range.lowerBound, as: UInt64.self))
-    }
-
-    public func storeUInt64(_ value: UInt64, at offset: Int) throws(Trap) {
-        let range = try checkedRange(at: offset, count: 8)
-        entity.pointee.base.storeBytes(of: value.littleEndian, toByteOffset: range.lowerBound, as: UInt64.self)
+    private func storeLittleEndian<T: FixedWidthInteger>(_ value: T, at offset: Int) throws(Trap) {
+        let range = try checkedRange(at: offset, count: MemoryLayout<T>.size)
+        entity.pointee.base.storeBytes(of: value.littleEndian, toByteOffset: range.lowerBound, as: T.self)
     }
 
     /// Direct access to `count` bytes at `offset`, bounds-checked once. The
