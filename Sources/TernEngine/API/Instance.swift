@@ -37,7 +37,7 @@ public final class Instance: @unchecked Sendable {
     /// Every export, in the module's order.
     public var exports: [(name: String, extern: Extern)] {
         module.exports.compactMap { export in
-            self.export(export.name).map { (name: export.name, extern: $0) }
+            extern(for: export, in: entity, store: store).map { (name: export.name, extern: $0) }
         }
     }
 
@@ -65,6 +65,10 @@ func resolveExport(_ name: String, in instance: UnsafeMutablePointer<InstanceEnt
     // Names are compared as UTF-8 bytes: Swift's `==` on strings applies
     // Unicode canonical equivalence, but Wasm names are distinct byte strings.
     guard let export = module.exports.first(where: { $0.name.utf8.elementsEqual(name.utf8) }) else { return nil }
+    return extern(for: export, in: instance, store: store)
+}
+
+private func extern(for export: Export, in instance: UnsafeMutablePointer<InstanceEntity>, store: Store) -> Extern? {
     let index = Int(export.index)
     let entity = instance.pointee
     switch export.kind {
