@@ -1,6 +1,8 @@
 """Load + instantiate timing of a large module (see load.sh)."""
-import argparse, math, os, subprocess, time
+import argparse, math, os
 from datetime import datetime, timezone
+
+from bench_common import machine_line, timed
 
 
 def main():
@@ -19,14 +21,13 @@ def main():
         for engine, command in engines.items():
             for name in ("large", "small"):
                 path = os.path.join(args.dir, f"{name}.wasm")
-                start = time.perf_counter()
-                proc = subprocess.run(command(path), capture_output=True)
-                seconds = time.perf_counter() - start
+                seconds, proc = timed(command(path))
                 if proc.returncode != 0:
-                    raise SystemExit(f"{engine} failed on {name}: {proc.stderr.decode()[:300]}")
+                    raise SystemExit(f"{engine} failed on {name}: {proc.stderr[:300]}")
                 best[(engine, name)] = min(best.get((engine, name), math.inf), seconds)
     size = os.path.getsize(os.path.join(args.dir, "large.wasm"))
     print(f"# load + instantiate of a {size // 1000} KB module (2400 functions), {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
+    print(f"# machine: {machine_line()}")
     print(f"# best of {args.rounds}; whole process (large) minus whole process (one-function module), ms")
     for engine in engines:
         large, small = best[(engine, "large")], best[(engine, "small")]
